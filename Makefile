@@ -1,0 +1,57 @@
+# Two entry points for people: `make run` and `make test`. Everything they need is set up
+# here, idempotently, on a fresh machine: the virtualenv, the package and its extras, the
+# DSFR assets from npm, the SQLite database in instance/ and the demo registry.
+
+PYTHON ?= python3
+PORT ?= 5000
+VENV := .venv
+BIN := $(VENV)/bin
+STAMPS := .make
+DSFR := config/static/dsfr
+DSFR_DIST := node_modules/@gouvfr/dsfr/dist
+DEMO_CSV := enrollment/data/demo_beneficiaries.csv
+PYTEST_ARGS ?=
+
+.PHONY: run test install assets database lint typecheck clean
+
+run: database
+	$(BIN)/ameli run --host 127.0.0.1 --port $(PORT)
+
+test: database
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy
+
+install: $(STAMPS)/python $(DSFR)/dsfr.min.css
+
+assets: $(DSFR)/dsfr.min.css
+
+database: install
+	$(BIN)/ameli db upgrade
+	$(BIN)/ameli registry import $(DEMO_CSV)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMPS)/python: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --editable '.[dev]'
+	@mkdir -p $(STAMPS) && touch $@
+
+$(DSFR_DIST)/dsfr.min.css: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+	@touch $@
+
+$(DSFR)/dsfr.min.css: $(DSFR_DIST)/dsfr.min.css
+	rm -rf $(DSFR) && mkdir -p $(DSFR)
+	cp -r $(DSFR_DIST)/dsfr.min.css $(DSFR_DIST)/dsfr.module.min.js \
+	      $(DSFR_DIST)/dsfr.nomodule.min.js $(DSFR_DIST)/fonts $(DSFR_DIST)/icons \
+	      $(DSFR_DIST)/favicon $(DSFR_DIST)/utility $(DSFR_DIST)/artwork $(DSFR)/
+
+clean:
+	rm -rf $(VENV) $(STAMPS) node_modules $(DSFR) instance

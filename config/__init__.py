@@ -1,0 +1,55 @@
+"""The application factory: the one place where the feature packages are put together."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from flask_migrate import Migrate
+from flask_wtf import CSRFProtect
+
+import enrollment
+from config import errors
+from config import health
+from config import pages
+from config import settings
+from core import clock as clock_module
+from core.clock import Clock
+from core.db import db
+
+MIGRATIONS_DIRECTORY = str(Path(__file__).resolve().parent.parent / "migrations")
+
+migrate = Migrate()
+csrf = CSRFProtect()
+
+
+def create_app(
+    test_config: Mapping[str, Any] | None = None,
+    *,
+    clock: Clock | None = None,
+    instance_path: str | None = None,
+) -> Flask:
+    """Build the service from its configuration layers.
+
+    :raises settings.ConfigurationError: when the configuration is unusable, or unsafe in
+        production.
+    """
+    app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
+    settings.load(app, test_config)
+    settings.check_production(app.config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIRECTORY, render_as_batch=True)
+    csrf.init_app(app)
+    clock_module.init_app(app.extensions, clock)
+
+    errors.init_app(app)
+    app.register_blueprint(health.bp)
+    app.register_blueprint(pages.bp)
+    enrollment.init_app(app)
+    return app

@@ -1,0 +1,75 @@
+"""Error pages in French: never a stack trace, never a bare 500."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+from flask import Response
+from flask import jsonify
+from flask import render_template
+from flask import request
+from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import InternalServerError
+
+log = logging.getLogger(__name__)
+
+# Title and explanation of each status a person may meet.
+PAGES: dict[int, tuple[str, str]] = {
+    400: (
+        "Requête incorrecte",
+        "La demande envoyée n'a pas pu être comprise. Revenez à la page précédente et réessayez.",
+    ),
+    403: ("Accès refusé", "Vous n'avez pas accès à cette page."),
+    404: (
+        "Page non trouvée",
+        "La page que vous cherchez est introuvable. "
+        "Vérifiez l'adresse saisie ou revenez à l'accueil.",
+    ),
+    405: ("Méthode non autorisée", "Cette page ne peut pas être utilisée de cette façon."),
+    413: ("Envoi trop volumineux", "Les informations envoyées sont trop volumineuses."),
+    429: ("Trop de tentatives", "Vous avez fait trop de tentatives. Patientez puis réessayez."),
+    500: (
+        "Erreur inattendue",
+        "Désolé, le service rencontre un problème. "
+        "Réessayez dans quelques instants ; les informations saisies n'ont pas été perdues "
+        "si vous revenez en arrière.",
+    ),
+    503: (
+        "Service indisponible",
+        "Le service est momentanément indisponible. Réessayez dans quelques minutes.",
+    ),
+}
+
+
+def init_app(app: Flask) -> None:
+    """Render every HTTP error, and every unexpected exception, as a page in French."""
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unexpected_error)
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def render_error(status: int) -> tuple[Response | str, int]:
+    """Render the error page (or JSON problem for API clients) for ``status``."""
+    title, explanation = PAGES.get(status, PAGES[500] if status >= 500 else PAGES[400])
+    if _wants_json():
+        return jsonify(type="about:blank", title=title, status=status, detail=explanation), status
+    return render_template(
+        "errors/error.html", status=status, title=title, explanation=explanation
+    ), status
+
+
+def _http_error(error: HTTPException) -> tuple[Response | str, int] | HTTPException:
+    if error.code is None or error.code < 400:
+        return error  # redirects and the like pass through untouched
+    return render_error(error.code)
+
+
+def _unexpected_error(error: Exception) -> tuple[Response | str, int]:
+    if isinstance(error, HTTPException):
+        return render_error(error.code or 500)
+    log.exception("unexpected error on %s %s", request.method, request.path)
+    return render_error(InternalServerError.code)

@@ -1,0 +1,115 @@
+"""Configuration in layers: defaults, instance file, ``AMELI_*`` environment, test overrides.
+
+Every setting is documented in the README's table. Secrets may come from a file
+(``AMELI_SECRET_KEY_FILE=/run/secrets/key``) so that they never sit in the environment.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+DEFAULT_SECRET_KEY = "dev-only-secret-key-change-me"
+ENVIRONMENTS = ("development", "demo", "test", "production")
+# Settings that may be given as the path of a file holding the value.
+FILE_SECRETS = (
+    "SECRET_KEY",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "SMTP_URL",
+    "KEY_ENCRYPTION_KEY",
+    "FRANCECONNECT_CLIENT_SECRET",
+)
+INSTANCE_FILE = "ameli.cfg"
+
+
+class ConfigurationError(RuntimeError):
+    """The configuration cannot be used; the message says why in one line."""
+
+
+def defaults(instance_path: str) -> dict[str, Any]:
+    """Return the built-in defaults: a development service on SQLite in ``instance/``."""
+    return {
+        "ENV": "development",
+        "SECRET_KEY": DEFAULT_SECRET_KEY,
+        "DATABASE_URL": "sqlite:///" + os.path.join(instance_path, "ameli.sqlite3"),
+        "REDIS_URL": None,
+        "ISSUER": "http://127.0.0.1:5000",
+        "SANDBOX_ENABLED": None,  # None: on in development and demo, off elsewhere
+        "SMTP_URL": None,
+        "MAIL_OUTBOX_DIR": os.path.join(instance_path, "outbox"),
+        "MAIL_FROM": "ameli <ne-pas-repondre@ameli.example>",
+        "REGISTRY_IMPORT_BATCH_SIZE": 2000,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    }
+
+
+def load(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
+    """Fill ``app.config`` from the four layers, then derive the settings that depend on them."""
+    app.config.update(defaults(app.instance_path))
+    app.config.from_pyfile(INSTANCE_FILE, silent=True)
+    app.config.from_prefixed_env("AMELI")
+    _read_secret_files(app.config)
+    if overrides:
+        app.config.update(overrides)
+    _derive(app.config)
+
+
+def _read_secret_files(config: dict[str, Any]) -> None:
+    for name in FILE_SECRETS:
+        path = config.get(f"{name}_FILE")
+        if not path:
+            continue
+        try:
+            config[name] = Path(path).read_text(encoding="utf-8").strip()
+        except OSError as error:
+            raise ConfigurationError(
+                f"AMELI_{name}_FILE={path} cannot be read: {error.strerror}"
+            ) from error
+
+
+def _derive(config: dict[str, Any]) -> None:
+    if config["ENV"] not in ENVIRONMENTS:
+        raise ConfigurationError(
+            f"AMELI_ENV={config['ENV']!r} is not one of {', '.join(ENVIRONMENTS)}"
+        )
+    if config["SANDBOX_ENABLED"] is None:
+        config["SANDBOX_ENABLED"] = config["ENV"] in ("development", "demo")
+    config["SQLALCHEMY_DATABASE_URI"] = sqlalchemy_url(str(config["DATABASE_URL"]))
+    config["SESSION_COOKIE_SECURE"] = config["ENV"] == "production"
+
+
+def sqlalchemy_url(url: str) -> str:
+    """Return ``url`` with the psycopg 3 driver named for PostgreSQL."""
+    # Operators write postgres:// or postgresql://; the driver is psycopg 3.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def check_production(config: Mapping[str, Any]) -> None:
+    """Refuse a production configuration that is unsafe.
+
+    :raises ConfigurationError: with a one-line reason.
+    """
+    if config["ENV"] != "production":
+        return
+    secret = config.get("SECRET_KEY")
+    if not secret or secret == DEFAULT_SECRET_KEY:
+        raise ConfigurationError(
+            "production refuses the default secret key: "
+            "set AMELI_SECRET_KEY or AMELI_SECRET_KEY_FILE"
+        )
+    if len(str(secret)) < 32:
+        raise ConfigurationError("production needs a secret key of at least 32 characters")
+    if config.get("SANDBOX_ENABLED"):
+        raise ConfigurationError(
+            "production refuses the FranceConnect sandbox: unset AMELI_SANDBOX_ENABLED"
+        )

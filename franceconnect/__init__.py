@@ -1,0 +1,1 @@
+"""FranceConnect relying party, and a local sandbox provider for development."""

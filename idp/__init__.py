@@ -1,0 +1,1 @@
+"""OpenID Connect provider: partner sites and FranceConnect sign people in with ameli."""
