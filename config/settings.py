@@ -13,6 +13,10 @@ from typing import Any
 
 from flask import Flask
 
+from core.errors import ConfigurationError
+
+__all__ = ["ConfigurationError", "check_production", "load", "sqlalchemy_url"]
+
 DEFAULT_SECRET_KEY = "dev-only-secret-key-change-me"
 ENVIRONMENTS = ("development", "demo", "test", "production")
 # Settings that may be given as the path of a file holding the value.
@@ -25,10 +29,6 @@ FILE_SECRETS = (
     "FRANCECONNECT_CLIENT_SECRET",
 )
 INSTANCE_FILE = "ameli.cfg"
-
-
-class ConfigurationError(RuntimeError):
-    """The configuration cannot be used; the message says why in one line."""
 
 
 def defaults(instance_path: str) -> dict[str, Any]:

@@ -21,6 +21,8 @@ from core.clock import FrozenClock
 from core.db import db
 from tests import services
 
+pytest_plugins = ["tests.smtp"]
+
 TEST_CONFIG: dict[str, Any] = {
     "ENV": "test",
     "TESTING": True,
