@@ -12,11 +12,14 @@ from flask_migrate import Migrate
 from flask_wtf import CSRFProtect
 
 import enrollment
+import idp
+import keys
 from config import errors
 from config import health
 from config import pages
 from config import settings
 from core import clock as clock_module
+from core import throttle
 from core.clock import Clock
 from core.db import db
 
@@ -47,9 +50,12 @@ def create_app(
     migrate.init_app(app, db, directory=MIGRATIONS_DIRECTORY, render_as_batch=True)
     csrf.init_app(app)
     clock_module.init_app(app.extensions, clock)
+    throttle.init_app(app)
 
     errors.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(pages.bp)
     enrollment.init_app(app)
+    keys.init_app(app)
+    idp.init_app(app)
     return app

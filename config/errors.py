@@ -9,6 +9,7 @@ from flask import Response
 from flask import jsonify
 from flask import render_template
 from flask import request
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import InternalServerError
 
@@ -44,6 +45,7 @@ PAGES: dict[int, tuple[str, str]] = {
 
 def init_app(app: Flask) -> None:
     """Render every HTTP error, and every unexpected exception, as a page in French."""
+    app.register_error_handler(CSRFError, _expired_form)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected_error)
 
@@ -60,6 +62,16 @@ def render_error(status: int) -> tuple[Response | str, int]:
     return render_template(
         "errors/error.html", status=status, title=title, explanation=explanation
     ), status
+
+
+def _expired_form(error: CSRFError) -> tuple[str, int]:
+    return render_template(
+        "errors/error.html",
+        status=400,
+        title="Page expirée",
+        explanation="Pour votre sécurité, cette page a expiré. Revenez en arrière, rechargez "
+        "la page puis validez à nouveau.",
+    ), 400
 
 
 def _http_error(error: HTTPException) -> tuple[Response | str, int] | HTTPException:

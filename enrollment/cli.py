@@ -1,4 +1,4 @@
-"""Operator commands of enrollment: ``ameli registry import``."""
+"""Operator commands of enrollment: ``ameli registry import``, ``ameli accounts purge``."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from enrollment import activation
 from enrollment import registry_import
 
 registry_cli = AppGroup("registry", help="Manage the beneficiary registry.")
@@ -47,3 +48,13 @@ def import_command(csv_file: Path, batch_size: int | None) -> None:
     )
     if report.problems:
         sys.exit(1)
+
+
+accounts_cli = AppGroup("accounts", help="Manage ameli accounts.")
+
+
+@accounts_cli.command("purge")
+def purge_command() -> None:
+    """Delete the address of accounts left pending for more than 21 days (run daily)."""
+    count = activation.purge_addresses()
+    click.echo(f"{count:,} address(es) of pending accounts deleted")

@@ -11,7 +11,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
+from collections.abc import Mapping
+from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
 from stdnum import iban as stdnum_iban
 from stdnum.exceptions import ValidationError as StdnumValidationError
@@ -86,6 +90,42 @@ class ValidationError(ValueError):
 
 
 # --- NIR (numéro d'inscription au répertoire, n° de sécurité sociale) ---------------------
+
+
+class FieldErrors(Exception):
+    """Several fields are wrong at once: one error per field name, in the form's order."""
+
+    def __init__(self, errors: dict[str, ValidationError]) -> None:
+        super().__init__(", ".join(error.code for error in errors.values()))
+        self.errors = errors
+
+
+class FieldChecker:
+    """Check a form field by field, keeping every field's error rather than the first only."""
+
+    def __init__(self, form: Mapping[str, object]) -> None:
+        self._form = form
+        self.values: dict[str, Any] = {}
+        self.errors: dict[str, ValidationError] = {}
+
+    def check(self, name: str, check: Callable[..., Any], *args: Any) -> Any:
+        """Run ``check(raw_value, *args)`` for field ``name``; return its value or None."""
+        try:
+            value = check(str(self._form.get(name) or ""), *args)
+        except ValidationError as error:
+            self.errors[name] = error
+            return None
+        self.values[name] = value
+        return value
+
+    def result(self, order: Sequence[str]) -> dict[str, Any]:
+        """Return the checked values.
+
+        :raises FieldErrors: ordered as ``order``, when any field was wrong.
+        """
+        if self.errors:
+            raise FieldErrors({name: self.errors[name] for name in order if name in self.errors})
+        return self.values
 
 
 class NirError(ValidationError):

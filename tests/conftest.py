@@ -28,6 +28,9 @@ TEST_CONFIG: dict[str, Any] = {
     "TESTING": True,
     "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
     "WTF_CSRF_ENABLED": False,
+    # Cheap hashing: the OWASP parameters are tested once, on their own.
+    "ARGON2_MEMORY_COST": 1024,
+    "ARGON2_TIME_COST": 1,
 }
 
 

@@ -13,6 +13,12 @@ from config.settings import DEFAULT_SECRET_KEY
 from config.settings import ConfigurationError
 
 STRONG_SECRET = "s" * 40
+PRODUCTION = {
+    "ENV": "production",
+    "SECRET_KEY": STRONG_SECRET,
+    "KEY_ENCRYPTION_KEY": "k" * 40,
+    "SMTP_URL": "smtp://mail.example:25",
+}
 
 
 @pytest.fixture(autouse=True)
@@ -107,6 +113,8 @@ def test_an_unknown_environment_name_is_refused(tmp_path: Path) -> None:
             {"SECRET_KEY": STRONG_SECRET, "SANDBOX_ENABLED": True},
             "production refuses the FranceConnect sandbox",
         ),
+        ({**PRODUCTION, "SMTP_URL": None}, "production needs AMELI_SMTP_URL"),
+        ({**PRODUCTION, "KEY_ENCRYPTION_KEY": None}, "production needs a key-encryption key"),
     ],
 )
 def test_production_refuses_unsafe_settings(
@@ -117,9 +125,7 @@ def test_production_refuses_unsafe_settings(
 
 
 def test_production_starts_with_a_real_secret_and_no_sandbox(tmp_path: Path) -> None:
-    app = create_app(
-        {"ENV": "production", "SECRET_KEY": STRONG_SECRET}, instance_path=str(tmp_path)
-    )
+    app = create_app(PRODUCTION, instance_path=str(tmp_path))
 
     assert app.config["SANDBOX_ENABLED"] is False
     assert app.config["SESSION_COOKIE_SECURE"] is True

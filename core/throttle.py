@@ -1,0 +1,123 @@
+"""Throttling of guesses (step 1 of enrollment, sign-in): count failures, block for a while.
+
+Counters live in Redis when ``AMELI_REDIS_URL`` is set, so every worker shares them, and in
+process memory otherwise. A person is told when they may try again ("réessayez à 14:35").
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask
+from flask import current_app
+from limits import RateLimitItem
+from limits import parse
+from limits.errors import StorageError
+from limits.storage import MemoryStorage
+from limits.storage import RedisStorage
+from limits.storage import Storage
+from limits.strategies import MovingWindowRateLimiter
+
+log = logging.getLogger(__name__)
+PARIS = ZoneInfo("Europe/Paris")
+EXTENSION_KEY = "ameli.throttle"
+
+
+class Throttled(Exception):
+    """Too many failures: the action is blocked until ``retry_at``."""
+
+    def __init__(self, retry_at: datetime) -> None:
+        super().__init__(f"blocked until {retry_at.isoformat()}")
+        self.retry_at = retry_at
+
+    @property
+    def message(self) -> str:
+        """Tell the person, in French, that they are blocked and until when."""
+        return (
+            "Trop de tentatives infructueuses. Par sécurité, la vérification est bloquée : "
+            f"réessayez à {self.retry_at_local}."
+        )
+
+    @property
+    def retry_at_local(self) -> str:
+        """The time to try again, as a person in France reads it (``HH:MM``)."""
+        return self.retry_at.astimezone(PARIS).strftime("%H:%M")
+
+
+@dataclass(frozen=True)
+class Limit:
+    """At most ``rate`` failures (e.g. ``"5/hour"``) for one value of ``scope``."""
+
+    scope: str
+    rate: str
+
+    @property
+    def item(self) -> RateLimitItem:
+        return parse(self.rate)
+
+
+class Throttle:
+    """Count failures per scope and key, and refuse once a limit is spent."""
+
+    def __init__(self, storage: Storage) -> None:
+        self._storage = storage
+        self._limiter = MovingWindowRateLimiter(storage)
+
+    def check(self, *limits: tuple[Limit, str]) -> None:
+        """Refuse if any ``(limit, key)`` has no failure left.
+
+        :raises Throttled: with the latest time at which every blocking limit frees up.
+        """
+        blocked_until: list[datetime] = []
+        for limit, key in limits:
+            try:
+                if self._limiter.test(limit.item, limit.scope, key):
+                    continue
+                stats = self._limiter.get_window_stats(limit.item, limit.scope, key)
+            except StorageError:
+                # Availability first: an unreachable store must not lock everyone out.
+                log.exception("throttle store unreachable; %s not enforced", limit.scope)
+                continue
+            blocked_until.append(datetime.fromtimestamp(stats.reset_time, UTC))
+        if blocked_until:
+            raise Throttled(max(blocked_until))
+
+    def record(self, *limits: tuple[Limit, str]) -> None:
+        """Count one attempt (a failure, a mail sent) against every ``(limit, key)``."""
+        for limit, key in limits:
+            try:
+                self._limiter.hit(limit.item, limit.scope, key)
+            except StorageError:
+                log.exception("throttle store unreachable; failure not counted")
+
+    def reset(self, *limits: tuple[Limit, str]) -> None:
+        """Forget the failures of ``(limit, key)``, e.g. after a success."""
+        for limit, key in limits:
+            try:
+                self._limiter.clear(limit.item, limit.scope, key)
+            except StorageError:
+                log.exception("throttle store unreachable; failures not cleared")
+
+
+def storage_for(redis_url: str | None, key_prefix: str = "ameli") -> Storage:
+    """Return Redis storage for ``redis_url``, or in-process memory when it is unset."""
+    if not redis_url:
+        return MemoryStorage()
+    return RedisStorage(redis_url, key_prefix=key_prefix, wrap_exceptions=True)
+
+
+def init_app(app: Flask) -> None:
+    """Give ``app`` its throttle, on the store named by ``REDIS_URL``."""
+    app.config.setdefault("THROTTLE_KEY_PREFIX", "ameli")
+    storage = storage_for(app.config.get("REDIS_URL"), app.config["THROTTLE_KEY_PREFIX"])
+    app.extensions[EXTENSION_KEY] = Throttle(storage)
+
+
+def get_throttle() -> Throttle:
+    """Return the running application's throttle."""
+    throttle: Throttle = current_app.extensions[EXTENSION_KEY]
+    return throttle

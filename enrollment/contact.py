@@ -1,0 +1,130 @@
+"""The contact step: email address (unique, activated by link), phones, consent (SPEC §7)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import phonenumbers
+from email_validator import EmailNotValidError
+from email_validator import validate_email
+
+from enrollment.validators import FieldChecker
+from enrollment.validators import ValidationError
+
+
+class EmailRequired(ValidationError):
+    code = "email.required"
+    field = "email"
+    message = "Saisissez votre adresse électronique."
+
+
+class EmailMalformed(ValidationError):
+    code = "email.malformed"
+    field = "email"
+    message = (
+        "Saisissez une adresse électronique valide, au format nom@domaine.fr "
+        "(sans espace ni accent avant le @)."
+    )
+
+
+class EmailAlreadyUsed(ValidationError):
+    code = "email.already_used"
+    field = "email"
+    message = (
+        "Cette adresse électronique est déjà utilisée par un autre compte ameli. "
+        "Chaque compte doit avoir sa propre adresse : saisissez-en une autre."
+    )
+
+
+class MobilePhoneMalformed(ValidationError):
+    code = "mobile_phone.malformed"
+    field = "mobile_phone"
+    message = (
+        "Saisissez un numéro de téléphone portable français valide, par exemple 06 12 34 56 78."
+    )
+
+
+class LandlinePhoneMalformed(ValidationError):
+    code = "landline_phone.malformed"
+    field = "landline_phone"
+    message = "Saisissez un numéro de téléphone fixe français valide, par exemple 01 23 45 67 89."
+
+
+MOBILE_TYPES = {
+    phonenumbers.PhoneNumberType.MOBILE,
+    phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+}
+LANDLINE_TYPES = {
+    phonenumbers.PhoneNumberType.FIXED_LINE,
+    phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    phonenumbers.PhoneNumberType.VOIP,
+}
+
+
+@dataclass(frozen=True)
+class ContactDetails:
+    """Validated contact details, ready to store."""
+
+    email: str
+    mobile_phone: str | None
+    landline_phone: str | None
+    marketing_consent: bool
+
+
+def check_email(raw: str) -> str:
+    """Return the address trimmed, its domain lower-cased.
+
+    :raises EmailRequired, EmailMalformed:
+    """
+    text = raw.strip()
+    if not text:
+        raise EmailRequired()
+    try:
+        result = validate_email(text, check_deliverability=False)
+    except EmailNotValidError as error:
+        raise EmailMalformed() from error
+    return f"{result.local_part}@{result.domain.lower()}"
+
+
+def canonical_email(email: str) -> str:
+    """Return the form the uniqueness constraint compares: all lower case."""
+    return email.lower()
+
+
+def _check_phone(raw: str, types: set[int], error: type[ValidationError]) -> str | None:
+    text = raw.strip()
+    if not text:
+        return None
+    try:
+        number = phonenumbers.parse(text, "FR")
+    except phonenumbers.NumberParseException as parse_error:
+        raise error() from parse_error
+    if number.country_code != 33 or not phonenumbers.is_valid_number(number):
+        raise error()
+    if phonenumbers.number_type(number) not in types:
+        raise error()
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def check_mobile_phone(raw: str) -> str | None:
+    """Return a French mobile number in E.164, or None when left empty."""
+    return _check_phone(raw, MOBILE_TYPES, MobilePhoneMalformed)
+
+
+def check_landline_phone(raw: str) -> str | None:
+    """Return a French landline number in E.164, or None when left empty."""
+    return _check_phone(raw, LANDLINE_TYPES, LandlinePhoneMalformed)
+
+
+def parse(form: Mapping[str, object]) -> ContactDetails:
+    """Check the contact step's fields and return the details to store.
+
+    :raises FieldErrors: with one error per wrong field.
+    """
+    fields = FieldChecker(form)
+    fields.check("email", check_email)
+    fields.check("mobile_phone", check_mobile_phone)
+    fields.check("landline_phone", check_landline_phone)
+    values = fields.result(("email", "mobile_phone", "landline_phone"))
+    return ContactDetails(marketing_consent=bool(form.get("marketing_consent")), **values)

@@ -1,0 +1,94 @@
+"""A live server: the journeys go through real HTTP, as a browser's requests would."""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from flask import Flask
+from werkzeug.serving import BaseWSGIServer
+from werkzeug.serving import make_server
+
+from core.clock import FrozenClock
+from core.db import db
+from tests.conftest import make_app
+
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+@dataclass
+class LiveServer:
+    app: Flask
+    url: str
+
+
+@pytest.fixture
+def live_server_factory(
+    database: dict[str, Any], clock: FrozenClock, tmp_path: Path
+) -> Iterator[Any]:
+    """Start the service on a free port with the given settings; CSRF protection on."""
+    started: list[tuple[BaseWSGIServer, threading.Thread, Flask]] = []
+
+    def start(**overrides: Any) -> LiveServer:
+        app = make_app(database, tmp_path, clock, WTF_CSRF_ENABLED=True, **overrides)
+        server = make_server("127.0.0.1", 0, app, threaded=True)
+        url = f"http://127.0.0.1:{server.server_port}"
+        app.config["ISSUER"] = url  # links in mails must point at this very server
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        started.append((server, thread, app))
+        return LiveServer(app, url)
+
+    yield start
+    for server, thread, app in started:
+        server.shutdown()
+        thread.join(timeout=5)
+        server.server_close()
+        with app.app_context():
+            with db.engine.begin() as connection:
+                for table in reversed(db.metadata.sorted_tables):
+                    connection.execute(table.delete())
+            db.engine.dispose()
+
+
+class Browser(requests.Session):
+    """A person's browser: follows redirects, keeps cookies, sends the form's CSRF token."""
+
+    def __init__(self, base_url: str) -> None:
+        super().__init__()
+        self.base_url = base_url
+
+    def open(self, path: str) -> requests.Response:
+        response = self.get(path if path.startswith("http") else self.base_url + path, timeout=10)
+        self.last = response
+        return response
+
+    def submit(self, path: str, data: dict[str, str]) -> requests.Response:
+        """Post ``data`` with the CSRF token of the page last opened."""
+        match = CSRF.search(self.last.text)
+        assert match is not None, "no CSRF token on the page"
+        response = self.post(
+            self.base_url + path, data={"csrf_token": match[1], **data}, timeout=10
+        )
+        self.last = response
+        return response
+
+
+@pytest.fixture
+def browser_factory() -> Iterator[Any]:
+    browsers: list[Browser] = []
+
+    def open_browser(base_url: str) -> Browser:
+        browser = Browser(base_url)
+        browsers.append(browser)
+        return browser
+
+    yield open_browser
+    for browser in browsers:
+        browser.close()
