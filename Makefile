@@ -11,13 +11,14 @@ DSFR := config/static/dsfr
 DSFR_DIST := node_modules/@gouvfr/dsfr/dist
 DEMO_CSV := enrollment/data/demo_beneficiaries.csv
 PYTEST_ARGS ?=
+CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test install assets database lint typecheck clean
+.PHONY: run test install assets database browser lint typecheck clean
 
 run: database
 	$(BIN)/ameli run --host 127.0.0.1 --port $(PORT)
 
-test: database
+test: database browser
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install
@@ -34,6 +35,17 @@ assets: $(DSFR)/dsfr.min.css
 database: install
 	$(BIN)/ameli db upgrade
 	$(BIN)/ameli registry import $(DEMO_CSV)
+
+# Browser tests drive Debian's Chromium (Playwright cannot download its own here). As root
+# (CI, containers) it is installed; elsewhere the browser tests skip and say how to get it.
+browser:
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else \
+	    echo "Chromium missing: browser tests will skip (sudo apt-get install chromium)"; \
+	  fi; \
+	fi
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

@@ -21,7 +21,7 @@ from core.clock import FrozenClock
 from core.db import db
 from tests import services
 
-pytest_plugins = ["tests.smtp"]
+pytest_plugins = ["tests.smtp", "tests.live"]
 
 TEST_CONFIG: dict[str, Any] = {
     "ENV": "test",

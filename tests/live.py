@@ -1,4 +1,4 @@
-"""A live server: the journeys go through real HTTP, as a browser's requests would."""
+"""A live server and a scripted browser: journeys go through real HTTP (pytest plugin)."""
 
 from __future__ import annotations
 
