@@ -51,6 +51,9 @@ class LandlinePhoneMalformed(ValidationError):
     message = "Saisissez un numéro de téléphone fixe français valide, par exemple 01 23 45 67 89."
 
 
+# Metropolitan France first, then the overseas departments and collectivities whose
+# residents the Assurance Maladie covers (national numbers like 0692… belong to them).
+FRENCH_REGIONS = ("FR", "RE", "YT", "GP", "MQ", "GF", "PM", "BL", "MF")
 MOBILE_TYPES = {
     phonenumbers.PhoneNumberType.MOBILE,
     phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
@@ -81,7 +84,8 @@ def check_email(raw: str) -> str:
     if not text:
         raise EmailRequired()
     try:
-        result = validate_email(text, check_deliverability=False)
+        # ASCII local parts only: the page says so, and every SMTP relay can carry them.
+        result = validate_email(text, check_deliverability=False, allow_smtputf8=False)
     except EmailNotValidError as error:
         raise EmailMalformed() from error
     return f"{result.local_part}@{result.domain.lower()}"
@@ -92,17 +96,28 @@ def canonical_email(email: str) -> str:
     return email.lower()
 
 
+def _parse_french_number(text: str) -> phonenumbers.PhoneNumber | None:
+    """Parse a number of metropolitan France or an overseas department, written either way."""
+    for region in FRENCH_REGIONS:
+        try:
+            number = phonenumbers.parse(text, region)
+        except phonenumbers.NumberParseException:
+            return None
+        if phonenumbers.region_code_for_number(
+            number
+        ) in FRENCH_REGIONS and phonenumbers.is_valid_number(number):
+            return number
+        if text.startswith("+") or text.startswith("00"):
+            return None  # international form: the region tried makes no difference
+    return None
+
+
 def _check_phone(raw: str, types: set[int], error: type[ValidationError]) -> str | None:
     text = raw.strip()
     if not text:
         return None
-    try:
-        number = phonenumbers.parse(text, "FR")
-    except phonenumbers.NumberParseException as parse_error:
-        raise error() from parse_error
-    if number.country_code != 33 or not phonenumbers.is_valid_number(number):
-        raise error()
-    if phonenumbers.number_type(number) not in types:
+    number = _parse_french_number(text)
+    if number is None or phonenumbers.number_type(number) not in types:
         raise error()
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
@@ -127,4 +142,11 @@ def parse(form: Mapping[str, object]) -> ContactDetails:
     fields.check("mobile_phone", check_mobile_phone)
     fields.check("landline_phone", check_landline_phone)
     values = fields.result(("email", "mobile_phone", "landline_phone"))
-    return ContactDetails(marketing_consent=bool(form.get("marketing_consent")), **values)
+    return ContactDetails(marketing_consent=_checked(form.get("marketing_consent")), **values)
+
+
+def _checked(value: object) -> bool:
+    # A checkbox posts "y" (or "on"); JSON clients send true. "false" must not mean yes.
+    if isinstance(value, bool):
+        return value
+    return str(value or "").strip().lower() in ("y", "yes", "on", "true", "1")
