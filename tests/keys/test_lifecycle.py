@@ -290,7 +290,13 @@ def test_first_keys_are_created_inside_a_request_that_already_wrote(app: Flask) 
 def test_production_does_not_create_keys_and_says_what_to_run(
     database: dict[str, Any], tmp_path: Path
 ) -> None:
-    production = make_app(database, tmp_path, ENV="production", KEY_ENCRYPTION_KEY="k" * 40)
+    production = make_app(
+        database,
+        tmp_path,
+        ENV="production",
+        KEY_ENCRYPTION_KEY="k" * 40,
+        SMTP_URL="smtp://mail.example:25",
+    )
     with production.app_context():
         try:
             with pytest.raises(keys.NoSigningKey) as raised:

@@ -17,7 +17,11 @@ from keys.settings import get_settings
 
 STRONG_SECRET = "s" * 40
 STRONG_KEK = "k" * 40
-PRODUCTION = {"ENV": "production", "SECRET_KEY": STRONG_SECRET}
+PRODUCTION = {
+    "ENV": "production",
+    "SECRET_KEY": STRONG_SECRET,
+    "SMTP_URL": "smtp://mail.example:25",
+}
 
 
 @pytest.fixture(autouse=True)
