@@ -1,7 +1,8 @@
 """Step 1 of the Carte Vitale + IBAN path, shared by the web form and the mobile API.
 
 Fields are checked one by one (each error is specific to its field); then the attempt is
-throttled per NIR and per client IP, and the ordered eligibility checks run.
+throttled per NIR and per client IP (:mod:`enrollment.attempts`), and the ordered
+eligibility checks run.
 """
 
 from __future__ import annotations
@@ -9,20 +10,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 
-from flask import current_app
-
-from core.throttle import Limit
-from core.throttle import get_throttle
+from enrollment import attempts
 from enrollment import validators
 from enrollment.eligibility import CardAndBankClaim
-from enrollment.eligibility import IdentityNotRecognised
 from enrollment.eligibility import check_card_and_bank
 from enrollment.models import EnrollmentPath
 from enrollment.person import VerifiedPerson
 
 FIELDS = ("name", "nir", "birth_date", "postal_code", "iban_tail", "vitale_tail")
-PER_NIR = "enrollment.card_and_bank.nir"
-PER_IP = "enrollment.card_and_bank.ip"
 
 
 def parse(form: Mapping[str, str], today: date, *, iso_dates: bool = False) -> CardAndBankClaim:
@@ -46,16 +41,12 @@ def parse(form: Mapping[str, str], today: date, *, iso_dates: bool = False) -> C
 
 
 def _check_iso_birth_date(raw: str, today: date) -> date:
+    if not raw.strip():
+        raise validators.BirthDateRequired()
     birth_date = validators.parse_iso_date(raw)
-    return validators.check_birth_date(birth_date.strftime("%d/%m/%Y"), today)
-
-
-def limits(nir: str, client_ip: str) -> tuple[tuple[Limit, str], ...]:
-    config = current_app.config
-    return (
-        (Limit(PER_NIR, config["ENROLLMENT_FAILURES_PER_NIR"]), nir),
-        (Limit(PER_IP, config["ENROLLMENT_FAILURES_PER_IP"]), client_ip),
-    )
+    # Zero-padded by hand: strftime("%Y") drops the padding of years before 1000.
+    written = f"{birth_date.day:02d}/{birth_date.month:02d}/{birth_date.year:04d}"
+    return validators.check_birth_date(written, today)
 
 
 def verify(claim: CardAndBankClaim, client_ip: str) -> VerifiedPerson:
@@ -64,12 +55,5 @@ def verify(claim: CardAndBankClaim, client_ip: str) -> VerifiedPerson:
     :raises Throttled: too many recent failures for this NIR or this address.
     :raises EnrollmentRefused: the first eligibility check that failed.
     """
-    throttle = get_throttle()
-    keys = limits(claim.nir, client_ip)
-    throttle.check(*keys)
-    try:
-        record = check_card_and_bank(claim)
-    except IdentityNotRecognised:
-        throttle.record(*keys)
-        raise
+    record = attempts.throttled(claim.nir, client_ip, lambda: check_card_and_bank(claim))
     return VerifiedPerson.from_record(record, EnrollmentPath.VITALE_IBAN)

@@ -25,6 +25,7 @@ from enrollment import accounts
 from enrollment import activation
 from enrollment import card_and_bank
 from enrollment import contact
+from enrollment import franceconnect_path
 from enrollment import password as code_personnel
 from enrollment import wizard
 from enrollment.contact import EmailAlreadyUsed
@@ -40,6 +41,7 @@ from enrollment.validators import FieldErrors
 from enrollment.validators import ValidationError
 from enrollment.wizard import WizardError
 from enrollment.wizard import WizardState
+from franceconnect import session as franceconnect_session
 
 bp = Blueprint(
     "enrollment",
@@ -122,6 +124,46 @@ def card_and_bank_step() -> Page:
     return render_template(
         "enrollment/card_and_bank.html", form=form, errors=errors, refusal=refusal
     ), status
+
+
+@bp.route("/franceconnect/numero", methods=["GET", "POST"])
+def franceconnect_nir_step() -> Page:
+    """Step 1 with FranceConnect: the NIR of the person FranceConnect identified."""
+    identity = franceconnect_session.current_identity()
+    if identity is None:
+        flash("Connectez-vous d'abord avec FranceConnect pour créer votre compte ainsi.", "warning")
+        return redirect(url_for(".start", _anchor="franceconnect"))
+    typed = {"nir": ""}
+    errors: dict[str, ValidationError] = {}
+    refusal: str | None = None
+    if request.method == "GET":
+        previous = session.get(WIZARD)
+        if previous:
+            try:
+                typed["nir"] = wizard.load(previous).step1.get("nir", "")
+            except WizardError:
+                session.pop(WIZARD, None)
+    else:
+        typed["nir"] = request.form.get("nir", "")
+        try:
+            person = franceconnect_path.match(identity, typed["nir"], _client_ip())
+        except FieldErrors as error:
+            errors = error.errors
+        except (Throttled, IdentityNotRecognised) as error:
+            refusal = error.message
+        except EnrollmentRefused as error:
+            return render_template("enrollment/refused.html", refusal=error), 403
+        else:
+            _save(WizardState(person=person, step1=typed))
+            return redirect(url_for(".password_step"))
+    return render_template(
+        "enrollment/franceconnect_nir.html",
+        identity=identity,
+        birthdate=franceconnect_path.birthdate_label(identity),
+        typed=typed,
+        errors=errors,
+        refusal=refusal,
+    ), 422 if errors or refusal else 200
 
 
 def _password_context(person: VerifiedPerson) -> code_personnel.PasswordContext:
@@ -241,10 +283,13 @@ def _create_account(state: WizardState, details: contact.ContactDetails) -> Werk
 
 
 def _enrolled(email: str) -> WerkzeugResponse:
-    # The person is signed out of everything: nothing of the enrollment stays in the session.
-    session.clear()
+    # The person is signed out of everything: nothing of the enrollment stays in the session,
+    # and whoever came through FranceConnect is signed out of it too (SPEC §5.3).
+    with franceconnect_session.kept_for_logout():
+        session.clear()
     session[DONE] = email
-    return redirect(url_for(".check_mailbox"))
+    then = url_for(".check_mailbox")
+    return redirect(franceconnect_session.sign_out_url(then) or then)
 
 
 @bp.get("/consultez-votre-messagerie")

@@ -1,0 +1,84 @@
+"""Step 1 of the FranceConnect path: the NIR typed by a person FranceConnect identified.
+
+The registry row of that NIR must be the identity FranceConnect certified (birth name,
+first given name, birth date, gender, birthplace or birth country), compared with the
+normalisation of path A; then exclusions 1, 2 and 6 apply (SPEC §5.3). Attempts count
+against the same per-NIR and per-address limits as path A.
+"""
+
+from __future__ import annotations
+
+from enrollment import attempts
+from enrollment import validators
+from enrollment.eligibility import IdentityNotRecognised
+from enrollment.eligibility import check_franceconnect_record
+from enrollment.models import EnrollmentPath
+from enrollment.person import VerifiedPerson
+from enrollment.registry import BeneficiaryRecord
+from enrollment.registry import get_registry
+from franceconnect.identity import PivotIdentity
+
+FIELDS = ("nir",)
+
+
+def check_identity_matches(record: BeneficiaryRecord, identity: PivotIdentity) -> None:
+    """Refuse unless the registry row is the person FranceConnect identified.
+
+    A ``00`` day or month in FranceConnect's birth date (a presumed date) matches any.
+
+    :raises IdentityNotRecognised: on the first difference.
+    """
+    year, month, day = identity.birthdate_parts
+    born = record.birth_date
+    if identity.born_abroad:
+        place_matches = not record.birthplace and record.birthcountry == identity.birthcountry
+    else:
+        place_matches = (record.birthplace or "").upper() == identity.birthplace.upper()
+    if not (
+        validators.names_match(identity.family_name, record.family_name)
+        and validators.names_match(identity.first_given_name, record.first_given_name)
+        and born.year == year
+        and month in (None, born.month)
+        and day in (None, born.day)
+        and record.gender == identity.gender
+        and place_matches
+    ):
+        raise IdentityNotRecognised()
+
+
+def _find(identity: PivotIdentity, nir: str) -> BeneficiaryRecord:
+    record = get_registry().find(nir)
+    if record is None:
+        raise IdentityNotRecognised()
+    check_identity_matches(record, identity)
+    check_franceconnect_record(record)
+    return record
+
+
+def match(identity: PivotIdentity, nir_input: str, client_ip: str) -> VerifiedPerson:
+    """Return the person to enrol, once the NIR typed is FranceConnect's identity's.
+
+    :raises validators.FieldErrors: when the NIR is malformed (its own message).
+    :raises Throttled: too many recent failures for this NIR or this address.
+    :raises EnrollmentRefused: the identity does not match, or an exclusion applies.
+    """
+    fields = validators.FieldChecker({"nir": nir_input})
+    fields.check("nir", validators.check_nir)
+    nir: str = fields.result(FIELDS)["nir"]
+    record = attempts.throttled(nir, client_ip, lambda: _find(identity, nir))
+    return VerifiedPerson.from_record(
+        record,
+        EnrollmentPath.FRANCECONNECT,
+        franceconnect_sub=identity.sub,
+        suggested_email=identity.email or None,
+    )
+
+
+def birthdate_label(identity: PivotIdentity) -> str:
+    """Write FranceConnect's birth date as the person reads it, presumed parts said so."""
+    year, month, day = identity.birthdate_parts
+    if month is None:
+        return f"{year} (jour et mois présumés)"
+    if day is None:
+        return f"{month:02d}/{year} (jour présumé)"
+    return f"{day:02d}/{month:02d}/{year}"
