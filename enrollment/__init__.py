@@ -18,6 +18,7 @@ def french_datetime(moment: datetime) -> str:
 
 def init_app(app: Flask) -> None:
     """Install enrollment's settings, registry, pages and commands on ``app``."""
+    from enrollment import api
     from enrollment import cli
     from enrollment import mail_cli
     from enrollment import password
@@ -36,6 +37,7 @@ def init_app(app: Flask) -> None:
     password.init_app(app)
     app.add_template_filter(french_datetime)
     app.register_blueprint(views.bp)
+    api.init_app(app)
     app.cli.add_command(cli.registry_cli)
     app.cli.add_command(mail_cli.mail_cli)
     app.cli.add_command(cli.accounts_cli)

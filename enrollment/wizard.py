@@ -83,26 +83,26 @@ class WizardState:
     def with_contact(self, contact: dict[str, str]) -> WizardState:
         return replace(self, contact=dict(contact))
 
-    def dump(self) -> str:
-        """Return the signed token that carries this state."""
+    def dump(self, salt: str = SALT) -> str:
+        """Return the signed token that carries this state, signed for the purpose ``salt``."""
         payload: dict[str, Any] = {
             "person": self.person.to_json(),
             "step1": self.step1,
             "contact": self.contact,
             "password": self.encrypted_password_hash,
         }
-        return _serializer().dumps(payload)
+        return _serializer(salt).dumps(payload)
 
 
-def load(token: str) -> WizardState:
-    """Read a wizard token back.
+def load(token: str, salt: str = SALT) -> WizardState:
+    """Read a wizard token back; ``salt`` must be the one it was signed with.
 
     :raises WizardExpired: older than ``ENROLLMENT_WIZARD_MAX_AGE`` seconds.
     :raises WizardTampered: not a token this service signed.
     """
     max_age = int(current_app.config.get("ENROLLMENT_WIZARD_MAX_AGE", DEFAULT_MAX_AGE))
     try:
-        payload = _serializer().loads(token, max_age=max_age)
+        payload = _serializer(salt).loads(token, max_age=max_age)
         return WizardState(
             person=VerifiedPerson.from_json(payload["person"]),
             step1=dict(payload.get("step1") or {}),
@@ -115,8 +115,8 @@ def load(token: str) -> WizardState:
         raise WizardTampered() from error
 
 
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALT)
+def _serializer(salt: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
 
 
 def _fernet() -> Fernet:
