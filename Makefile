@@ -16,7 +16,7 @@ CHROMIUM := /usr/bin/chromium
 .PHONY: run test install assets database browser lint typecheck clean
 
 run: database
-	$(BIN)/ameli run --host 127.0.0.1 --port $(PORT)
+	$(BIN)/ameli demo --port $(PORT)
 
 test: database browser
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -12,8 +12,10 @@ from flask_migrate import Migrate
 from flask_wtf import CSRFProtect
 
 import enrollment
+import franceconnect
 import idp
 import keys
+from config import demo
 from config import errors
 from config import health
 from config import pages
@@ -58,4 +60,8 @@ def create_app(
     enrollment.init_app(app)
     keys.init_app(app)
     idp.init_app(app)
+    for view in idp.CSRF_EXEMPT_VIEWS:
+        csrf.exempt(view)
+    app.cli.add_command(demo.demo_command)
+    franceconnect.init_app(app)
     return app

@@ -17,6 +17,7 @@ from enrollment.models import Account
 from enrollment.registry import get_registry
 from enrollment.validators import ValidationError
 from idp import session as sso
+from idp import storage
 from idp.authentication import SignInFailed
 from idp.authentication import authenticate
 from idp.forms import SignInForm
@@ -32,12 +33,23 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
+def login_hint(hint: str | None) -> str | None:
+    """Return an OIDC ``login_hint`` worth pre-filling: one that looks like a NIR."""
+    if not hint:
+        return None
+    compact = "".join(hint.split()).upper()
+    if 13 <= len(compact) <= 15 and compact[:5].isdigit() and compact[7:].isdigit():
+        return compact
+    return None
+
+
 @bp.route("/connexion", methods=["GET", "POST"])
 def sign_in() -> Page:
     """Sign in with NIR + code personnel."""
     form = SignInForm()
     if request.method == "GET":
         form.next.data = safe_next(request.args.get("next")) or ""
+        form.nir.data = login_hint(request.args.get("login_hint"))
     errors: dict[str, ValidationError] = {}
     failure: str | None = None
     if form.validate_on_submit():
@@ -99,8 +111,22 @@ def account() -> Page:
     if current is None:
         return redirect(url_for(".sign_in", next=request.path))
     return render_template(
-        "idp/account.html", account=current, person=get_registry().find(current.nir)
+        "idp/account.html",
+        account=current,
+        person=get_registry().find(current.nir),
+        consents=storage.consents_of(current),
     )
+
+
+@bp.post("/mon-compte/autorisations/<int:consent_id>/retrait")
+def revoke_consent(consent_id: int) -> Response:
+    """Withdraw a partner's authorisation, and the tokens it holds."""
+    current: Account | None = sso.current_account()
+    if current is None:
+        return redirect(url_for(".sign_in"))
+    if storage.revoke_consent(current, consent_id):
+        flash("L'autorisation a été retirée.", "info")
+    return redirect(url_for(".account"))
 
 
 @bp.post("/deconnexion")
