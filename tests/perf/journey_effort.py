@@ -97,6 +97,7 @@ def live_service(folder: Path) -> Iterator[tuple[str, object]]:
     app = create_app(
         {
             "ENV": "test",
+            "SANDBOX_ENABLED": True,
             "DATABASE_URL": f"sqlite:///{folder / 'db.sqlite3'}",
             "MAIL_OUTBOX_DIR": str(folder / "outbox"),
         },
@@ -142,7 +143,25 @@ def card_and_bank(person: Person, url: str, app: object) -> None:
     person.open(f"{url}/creation-compte/activation/{token}")
 
 
-PATHS = {"Carte Vitale + IBAN": card_and_bank}
+def franceconnect(person: Person, url: str, app: object) -> None:
+    person.open(url + "/creation-compte/")
+    person.submit("button.fr-connect")
+    person.click("label[for=login-1]")  # the test identity "test" (Angela DUBOIS)
+    person.fill("input[name=password]", "123")
+    person.submit("main button[value=login]")
+    person.fill("#nir", "2 62 08 75 107 891 79")
+    person.submit()
+    person.fill("#password", "Ameli-Demo-2026!")
+    person.fill("#confirmation", "Ameli-Demo-2026!")
+    person.submit()
+    # The address comes from FranceConnect: the person only checks it.
+    person.submit("button[value=create]")
+    with app.app_context():  # type: ignore[attr-defined]
+        token = latest_activation_token(app)  # type: ignore[arg-type]
+    person.open(f"{url}/creation-compte/activation/{token}")
+
+
+PATHS = {"Carte Vitale + IBAN": card_and_bank, "FranceConnect": franceconnect}
 
 
 def main() -> None:
