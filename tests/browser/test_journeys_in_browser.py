@@ -20,6 +20,7 @@ import keys
 from core.clock import FrozenClock
 from core.db import db
 from enrollment import registry_import
+from enrollment.models import AccountStatus
 from examples.partner_site.app import create_app as create_partner_site
 from idp.cli import register_client
 from tests.browser.conftest import assert_accessible
@@ -234,4 +235,35 @@ def test_the_error_summary_and_an_exclusion_page_are_accessible(
     submit(page)
 
     assert "Votre régime ne permet pas encore la création immédiate" in page.content()
+    assert_accessible(page)
+
+
+def test_the_account_pages_are_accessible(page: Page, live_server_factory: Any) -> None:
+    server = start_service(live_server_factory)
+    with server.app.app_context():
+        make_account(VENTURI_NIR)
+        make_account("278043818574771", status=AccountStatus.PENDING)
+
+    for nir, landing in (
+        ("2 78 04 38 185 747", "/connexion/activation"),
+        ("1 62 12 2B 010 001", "/mon-compte"),
+    ):
+        page.goto(server.url + "/connexion")
+        page.fill("#nir", nir)
+        page.fill("#password", GOOD_PASSWORD)
+        submit(page)
+        assert page.url.endswith(landing)
+        assert_accessible(page)
+
+
+def test_a_cancelled_franceconnect_sign_in_ends_on_an_accessible_page(
+    page: Page, live_server_factory: Any
+) -> None:
+    server = start_service(live_server_factory)
+    page.goto(server.url + "/creation-compte/")
+    submit(page, "button.fr-connect")
+
+    submit(page, "main button[value=cancel]")
+
+    assert "/franceconnect/callback" in page.url
     assert_accessible(page)
