@@ -12,8 +12,10 @@ DSFR_DIST := node_modules/@gouvfr/dsfr/dist
 DEMO_CSV := enrollment/data/demo_beneficiaries.csv
 PYTEST_ARGS ?=
 CHROMIUM := /usr/bin/chromium
+# Catalogues of the languages other than French (the source language); .mo files are built.
+CATALOGUES := $(wildcard config/translations/*/LC_MESSAGES/messages.po)
 
-.PHONY: run test install assets database browser lint typecheck clean
+.PHONY: run test install assets translations database browser lint typecheck clean
 
 run: database
 	$(BIN)/ameli demo --port $(PORT)
@@ -28,9 +30,11 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-install: $(STAMPS)/python $(DSFR)/dsfr.min.css
+install: $(STAMPS)/python $(DSFR)/dsfr.min.css translations
 
 assets: $(DSFR)/dsfr.min.css
+
+translations: $(CATALOGUES:.po=.mo)
 
 database: install
 	$(BIN)/ameli db upgrade
@@ -54,6 +58,9 @@ $(BIN)/python:
 $(STAMPS)/python: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --editable '.[dev]'
 	@mkdir -p $(STAMPS) && touch $@
+
+%.mo: %.po | $(STAMPS)/python
+	$(BIN)/pybabel compile --statistics -i $< -o $@
 
 $(DSFR_DIST)/dsfr.min.css: package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from flask_babel import Babel
 from flask_migrate import Migrate
 from flask_wtf import CSRFProtect
 
@@ -18,6 +19,7 @@ import keys
 from config import demo
 from config import errors
 from config import health
+from config import i18n
 from config import pages
 from config import settings
 from core import clock as clock_module
@@ -29,6 +31,7 @@ MIGRATIONS_DIRECTORY = str(Path(__file__).resolve().parent.parent / "migrations"
 
 migrate = Migrate()
 csrf = CSRFProtect()
+babel = Babel()
 
 
 def create_app(
@@ -51,6 +54,8 @@ def create_app(
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIRECTORY, render_as_batch=True)
     csrf.init_app(app)
+    i18n.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale)
     clock_module.init_app(app.extensions, clock)
     throttle.init_app(app)
 

@@ -1,4 +1,4 @@
-"""Error pages in French: never a stack trace, never a bare 500."""
+"""Error pages in the person's language: never a stack trace, never a bare 500."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from flask import Response
 from flask import jsonify
 from flask import render_template
 from flask import request
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import InternalServerError
@@ -18,33 +20,46 @@ log = logging.getLogger(__name__)
 # Title and explanation of each status a person may meet.
 PAGES: dict[int, tuple[str, str]] = {
     400: (
-        "Requête incorrecte",
-        "La demande envoyée n'a pas pu être comprise. Revenez à la page précédente et réessayez.",
+        _l("Requête incorrecte"),
+        _l(
+            "La demande envoyée n'a pas pu être comprise. Revenez à la page précédente et "
+            "réessayez."
+        ),
     ),
-    403: ("Accès refusé", "Vous n'avez pas accès à cette page."),
+    403: (_l("Accès refusé"), _l("Vous n'avez pas accès à cette page.")),
     404: (
-        "Page non trouvée",
-        "La page que vous cherchez est introuvable. "
-        "Vérifiez l'adresse saisie ou revenez à l'accueil.",
+        _l("Page non trouvée"),
+        _l(
+            "La page que vous cherchez est introuvable. "
+            "Vérifiez l'adresse saisie ou revenez à l'accueil."
+        ),
     ),
-    405: ("Méthode non autorisée", "Cette page ne peut pas être utilisée de cette façon."),
-    413: ("Envoi trop volumineux", "Les informations envoyées sont trop volumineuses."),
-    429: ("Trop de tentatives", "Vous avez fait trop de tentatives. Patientez puis réessayez."),
+    405: (
+        _l("Méthode non autorisée"),
+        _l("Cette page ne peut pas être utilisée de cette façon."),
+    ),
+    413: (_l("Envoi trop volumineux"), _l("Les informations envoyées sont trop volumineuses.")),
+    429: (
+        _l("Trop de tentatives"),
+        _l("Vous avez fait trop de tentatives. Patientez puis réessayez."),
+    ),
     500: (
-        "Erreur inattendue",
-        "Désolé, le service rencontre un problème. "
-        "Réessayez dans quelques instants ; les informations saisies n'ont pas été perdues "
-        "si vous revenez en arrière.",
+        _l("Erreur inattendue"),
+        _l(
+            "Désolé, le service rencontre un problème. "
+            "Réessayez dans quelques instants ; les informations saisies n'ont pas été perdues "
+            "si vous revenez en arrière."
+        ),
     ),
     503: (
-        "Service indisponible",
-        "Le service est momentanément indisponible. Réessayez dans quelques minutes.",
+        _l("Service indisponible"),
+        _l("Le service est momentanément indisponible. Réessayez dans quelques minutes."),
     ),
 }
 
 
 def init_app(app: Flask) -> None:
-    """Render every HTTP error, and every unexpected exception, as a page in French."""
+    """Render every HTTP error, and every unexpected exception, as a page."""
     app.register_error_handler(CSRFError, _expired_form)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected_error)
@@ -58,7 +73,9 @@ def render_error(status: int) -> tuple[Response | str, int]:
     """Render the error page (or JSON problem for API clients) for ``status``."""
     title, explanation = PAGES.get(status, PAGES[500] if status >= 500 else PAGES[400])
     if _wants_json():
-        return jsonify(type="about:blank", title=title, status=status, detail=explanation), status
+        return jsonify(
+            type="about:blank", title=str(title), status=status, detail=str(explanation)
+        ), status
     return render_template(
         "errors/error.html", status=status, title=title, explanation=explanation
     ), status
@@ -68,9 +85,11 @@ def _expired_form(error: CSRFError) -> tuple[str, int]:
     return render_template(
         "errors/error.html",
         status=400,
-        title="Page expirée",
-        explanation="Pour votre sécurité, cette page a expiré. Revenez en arrière, rechargez "
-        "la page puis validez à nouveau.",
+        title=gettext("Page expirée"),
+        explanation=gettext(
+            "Pour votre sécurité, cette page a expiré. Revenez en arrière, rechargez "
+            "la page puis validez à nouveau."
+        ),
     ), 400
 
 

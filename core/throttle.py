@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask
 from flask import current_app
+from flask_babel import gettext
 from limits import RateLimitItem
 from limits import parse
 from limits.errors import StorageError
@@ -36,10 +37,11 @@ class Throttled(Exception):
 
     @property
     def message(self) -> str:
-        """Tell the person, in French, that they are blocked and until when."""
-        return (
+        """Tell the person, in their language, that they are blocked and until when."""
+        return gettext(
             "Trop de tentatives infructueuses. Par sécurité, la vérification est bloquée : "
-            f"réessayez à {self.retry_at_local}."
+            "réessayez à %(time)s.",
+            time=self.retry_at_local,
         )
 
     @property

@@ -6,14 +6,18 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import Flask
+from flask_babel import gettext
 
 from core.errors import ConfigurationError
 from core.throttle import PARIS
 
 
 def french_datetime(moment: datetime) -> str:
-    """Format ``moment`` as a person in France reads it: ``18/12/2026 à 14:35``."""
-    return moment.astimezone(PARIS).strftime("%d/%m/%Y à %H:%M")
+    """Format ``moment`` in French time: ``18/12/2026 à 14:35`` (``at`` in English)."""
+    local = moment.astimezone(PARIS)
+    return gettext(
+        "%(date)s à %(time)s", date=local.strftime("%d/%m/%Y"), time=local.strftime("%H:%M")
+    )
 
 
 def init_app(app: Flask) -> None:

@@ -24,6 +24,7 @@ from datetime import timedelta
 
 from flask import current_app
 from flask import render_template
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists
 from sqlalchemy import select
 from sqlalchemy import update
@@ -45,7 +46,7 @@ from enrollment.models import OutboxMessage
 
 LINK_LIFETIME = timedelta(days=7)
 ADDRESS_RETENTION = timedelta(days=21)
-SUBJECT = "Activez votre compte ameli"
+SUBJECT = _l("Activez votre compte ameli")
 RESENDS_PER_ACCOUNT = "enrollment.resend.account"
 log = logging.getLogger(__name__)
 
@@ -135,7 +136,7 @@ def send_link(account: Account, email: str) -> OutboxMessage:
     expires = now + LINK_LIFETIME
     return outbox.enqueue(
         email,
-        SUBJECT,
+        str(SUBJECT),
         render_template("mail/activation.txt", link=link, expires=expires),
         render_template("mail/activation.html", link=link, expires=expires),
     )

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import phonenumbers
 from email_validator import EmailNotValidError
 from email_validator import validate_email
+from flask_babel import lazy_gettext as _l
 
 from enrollment.validators import FieldChecker
 from enrollment.validators import ValidationError
@@ -16,13 +17,13 @@ from enrollment.validators import ValidationError
 class EmailRequired(ValidationError):
     code = "email.required"
     field = "email"
-    message = "Saisissez votre adresse électronique."
+    message = _l("Saisissez votre adresse électronique.")
 
 
 class EmailMalformed(ValidationError):
     code = "email.malformed"
     field = "email"
-    message = (
+    message = _l(
         "Saisissez une adresse électronique valide, au format nom@domaine.fr "
         "(sans espace ni accent avant le @)."
     )
@@ -31,7 +32,7 @@ class EmailMalformed(ValidationError):
 class EmailAlreadyUsed(ValidationError):
     code = "email.already_used"
     field = "email"
-    message = (
+    message = _l(
         "Cette adresse électronique est déjà utilisée par un autre compte ameli. "
         "Chaque compte doit avoir sa propre adresse : saisissez-en une autre."
     )
@@ -40,7 +41,7 @@ class EmailAlreadyUsed(ValidationError):
 class MobilePhoneMalformed(ValidationError):
     code = "mobile_phone.malformed"
     field = "mobile_phone"
-    message = (
+    message = _l(
         "Saisissez un numéro de téléphone portable français valide, par exemple 06 12 34 56 78."
     )
 
@@ -48,7 +49,9 @@ class MobilePhoneMalformed(ValidationError):
 class LandlinePhoneMalformed(ValidationError):
     code = "landline_phone.malformed"
     field = "landline_phone"
-    message = "Saisissez un numéro de téléphone fixe français valide, par exemple 01 23 45 67 89."
+    message = _l(
+        "Saisissez un numéro de téléphone fixe français valide, par exemple 01 23 45 67 89."
+    )
 
 
 # Metropolitan France first, then the overseas departments and collectivities whose

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from core.db import db
@@ -27,7 +28,7 @@ class EnrollmentRefused(Exception):
     """The person cannot create an account immediately; ``code`` says why."""
 
     code = "enrollment.refused"
-    message = "La création immédiate de votre compte n'est pas possible."
+    message = _l("La création immédiate de votre compte n'est pas possible.")
     # What the page offers next: "caisse" (contact your caisse), "franceconnect", "sign_in".
     guidance: tuple[str, ...] = ("caisse",)
 
@@ -37,7 +38,7 @@ class EnrollmentRefused(Exception):
 
 class IdentityNotRecognised(EnrollmentRefused):
     code = "identity.not_recognised"
-    message = (
+    message = _l(
         "Les informations saisies ne permettent pas de vous identifier. Vérifiez-les "
         "(elles doivent être identiques à celles connues de votre caisse) et réessayez."
     )
@@ -46,7 +47,7 @@ class IdentityNotRecognised(EnrollmentRefused):
 
 class RegimeNotEligible(EnrollmentRefused):
     code = "exclusion.regime"
-    message = (
+    message = _l(
         "Votre régime ne permet pas encore la création immédiate du compte ameli. "
         "Contactez votre caisse pour créer votre compte."
     )
@@ -55,7 +56,7 @@ class RegimeNotEligible(EnrollmentRefused):
 
 class NirNotCertified(EnrollmentRefused):
     code = "exclusion.nir_not_certified"
-    message = (
+    message = _l(
         "Votre numéro de sécurité sociale est provisoire ou n'est pas encore certifié : il ne "
         "permet pas de créer votre compte immédiatement. Contactez votre caisse."
     )
@@ -64,7 +65,7 @@ class NirNotCertified(EnrollmentRefused):
 
 class NoBankDetails(EnrollmentRefused):
     code = "exclusion.no_bank_details"
-    message = (
+    message = _l(
         "Votre caisse ne connaît pas encore vos coordonnées bancaires : la création avec la "
         "carte Vitale et l'IBAN n'est pas possible. Créez votre compte avec FranceConnect, "
         "ou contactez votre caisse."
@@ -74,7 +75,7 @@ class NoBankDetails(EnrollmentRefused):
 
 class NoActiveVitaleCard(EnrollmentRefused):
     code = "exclusion.no_active_vitale_card"
-    message = (
+    message = _l(
         "Vous n'avez pas de carte Vitale active connue de votre caisse : la création avec la "
         "carte Vitale et l'IBAN n'est pas possible. Créez votre compte avec FranceConnect, "
         "ou contactez votre caisse."
@@ -84,7 +85,7 @@ class NoActiveVitaleCard(EnrollmentRefused):
 
 class AccountAlreadyExists(EnrollmentRefused):
     code = "exclusion.account_exists"
-    message = (
+    message = _l(
         "Vous avez déjà un compte ameli. Connectez-vous avec votre numéro de sécurité sociale "
         "et votre code personnel."
     )

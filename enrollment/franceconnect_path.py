@@ -8,6 +8,8 @@ against the same per-NIR and per-address limits as path A.
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
 from enrollment import attempts
 from enrollment import validators
 from enrollment.eligibility import IdentityNotRecognised
@@ -78,7 +80,7 @@ def birthdate_label(identity: PivotIdentity) -> str:
     """Write FranceConnect's birth date as the person reads it, presumed parts said so."""
     year, month, day = identity.birthdate_parts
     if month is None:
-        return f"{year} (jour et mois présumés)"
+        return _("%(year)s (jour et mois présumés)", year=year)
     if day is None:
-        return f"{month:02d}/{year} (jour présumé)"
+        return _("%(month)s/%(year)s (jour présumé)", month=str(month).zfill(2), year=year)
     return f"{day:02d}/{month:02d}/{year}"

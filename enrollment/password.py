@@ -28,6 +28,7 @@ from argon2.exceptions import InvalidHashError
 from argon2.exceptions import VerificationError
 from flask import Flask
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from zxcvbn import zxcvbn
 
 from core.errors import ConfigurationError
@@ -73,14 +74,20 @@ _DIGITS = frozenset(string.digits)
 ALLOWED_CHARACTERS = frozenset(string.ascii_letters) | _DIGITS | SPECIAL_CHARACTERS
 
 CONFIRMATION_CODE = "password.confirmation_mismatch"
-CONFIRMATION_MESSAGE = "Les deux codes saisis ne sont pas identiques."
+CONFIRMATION_MESSAGE = _l("Les deux codes saisis ne sont pas identiques.")
 TOO_WEAK_CODE = "password.too_weak"
-TOO_WEAK_MESSAGE = (
+TOO_WEAK_MESSAGE = _l(
     "Votre code personnel est trop facile à deviner (niveau de sécurité très faible) : "
     "choisissez un code plus long ou moins prévisible, sans mot courant ni information "
     "personnelle."
 )
-STRENGTH_LABELS = ("Très faible", "Faible", "Moyen", "Fort", "Très fort")
+STRENGTH_LABELS = (
+    _l("Très faible"),
+    _l("Faible"),
+    _l("Moyen"),
+    _l("Fort"),
+    _l("Très fort"),
+)
 
 
 @dataclass(frozen=True)
@@ -180,45 +187,59 @@ def _has_no_birth_date(password: str, context: PasswordContext) -> bool:
 RULES: tuple[PasswordRule, ...] = (
     PasswordRule(
         code="length",
-        label=f"comporter entre {MIN_LENGTH} et {MAX_LENGTH} caractères",
-        message=f"Votre code personnel doit comporter entre {MIN_LENGTH} et {MAX_LENGTH} "
-        "caractères.",
+        label=_l("comporter entre %(min)s et %(max)s caractères", min=MIN_LENGTH, max=MAX_LENGTH),
+        message=_l(
+            "Votre code personnel doit comporter entre %(min)s et %(max)s caractères.",
+            min=MIN_LENGTH,
+            max=MAX_LENGTH,
+        ),
         check=_has_allowed_length,
     ),
     PasswordRule(
         code="letters_case",
-        label="contenir des caractères latins minuscules et majuscules",
-        message="Votre code personnel doit contenir au moins une lettre minuscule et une "
-        "lettre majuscule, sans accent (de a à z et de A à Z).",
+        label=_l("contenir des caractères latins minuscules et majuscules"),
+        message=_l(
+            "Votre code personnel doit contenir au moins une lettre minuscule et une "
+            "lettre majuscule, sans accent (de a à z et de A à Z)."
+        ),
         check=_has_both_cases,
     ),
     PasswordRule(
         code="digit_or_special",
-        label="contenir un chiffre ou un caractère spécial",
-        message="Votre code personnel doit contenir au moins un chiffre ou un caractère "
-        "spécial, comme ! ? @ # ou *.",
+        label=_l("contenir un chiffre ou un caractère spécial"),
+        message=_l(
+            "Votre code personnel doit contenir au moins un chiffre ou un caractère "
+            "spécial, comme ! ? @ # ou *."
+        ),
         check=_has_digit_or_special,
     ),
     PasswordRule(
         code="allowed_characters",
-        label="ne contenir que des caractères autorisés",
-        message="Votre code personnel ne peut contenir que des lettres sans accent, des "
-        "chiffres et les caractères spéciaux " + " ".join(string.punctuation) + " : "
-        "ni espace, ni lettre accentuée, ni autre symbole.",
+        label=_l("ne contenir que des caractères autorisés"),
+        message=_l(
+            "Votre code personnel ne peut contenir que des lettres sans accent, des chiffres "
+            "et les caractères spéciaux %(specials)s : ni espace, ni lettre accentuée, ni "
+            "autre symbole.",
+            specials=" ".join(string.punctuation),
+        ),
         check=_has_only_allowed_characters,
     ),
     PasswordRule(
         code="no_nir",
-        label="ne pas contenir votre n° de sécurité sociale ou une partie de celui-ci",
-        message="Votre code personnel ne doit pas contenir votre numéro de sécurité sociale "
-        "ni une partie de celui-ci (4 chiffres qui se suivent dans ce numéro).",
+        label=_l("ne pas contenir votre n° de sécurité sociale ou une partie de celui-ci"),
+        message=_l(
+            "Votre code personnel ne doit pas contenir votre numéro de sécurité sociale "
+            "ni une partie de celui-ci (4 chiffres qui se suivent dans ce numéro)."
+        ),
         check=_has_no_nir,
     ),
     PasswordRule(
         code="no_birth_date",
-        label="ne pas contenir votre date de naissance ou une partie de celle-ci",
-        message="Votre code personnel ne doit pas contenir votre date de naissance ni une "
-        "partie de celle-ci (année, jour et mois).",
+        label=_l("ne pas contenir votre date de naissance ou une partie de celle-ci"),
+        message=_l(
+            "Votre code personnel ne doit pas contenir votre date de naissance ni une "
+            "partie de celle-ci (année, jour et mois)."
+        ),
         check=_has_no_birth_date,
     ),
 )
@@ -306,14 +327,14 @@ class PasswordVerdict:
         return not self.broken and not self.too_weak
 
     def errors(self) -> Iterator[tuple[str, str]]:
-        """Yield the API code and French message of each reason to refuse the code."""
+        """Yield the API code and message, in the current language, of each reason to refuse."""
         for rule in self.broken:
-            yield f"password.{rule.code}", rule.message
+            yield f"password.{rule.code}", str(rule.message)
         if self.too_weak:
-            yield TOO_WEAK_CODE, TOO_WEAK_MESSAGE
+            yield TOO_WEAK_CODE, str(TOO_WEAK_MESSAGE)
 
     def messages(self) -> list[str]:
-        """Return the French message of each reason to refuse the code, in the page's order."""
+        """Return the message of each reason to refuse the code, in the page's order."""
         return [message for _, message in self.errors()]
 
     def as_json(self) -> dict[str, Any]:
@@ -322,12 +343,12 @@ class PasswordVerdict:
         return {
             "acceptable": self.acceptable,
             "rules": [
-                {"code": rule.code, "label": rule.label, "ok": rule.code not in broken_codes}
+                {"code": rule.code, "label": str(rule.label), "ok": rule.code not in broken_codes}
                 for rule in RULES
             ],
-            "strength": {"score": self.strength.score, "label": self.strength.label},
+            "strength": {"score": self.strength.score, "label": str(self.strength.label)},
             "too_weak": self.too_weak,
-            "errors": [{"code": code, "message": message} for code, message in self.errors()],
+            "errors": [{"code": code, "message": str(message)} for code, message in self.errors()],
         }
 
 

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from stdnum import iban as stdnum_iban
 from stdnum.exceptions import ValidationError as StdnumValidationError
 from stdnum.iso7064 import mod_97_10
@@ -80,7 +81,7 @@ class ValidationError(ValueError):
     """Refuse a value typed by a member, with a code, a form field and a French message."""
 
     code: str = "invalid"
-    message: str = "Cette valeur n'est pas valide."
+    message: str = _l("Cette valeur n'est pas valide.")
     field: str = ""
 
     def __init__(self, message: str | None = None) -> None:
@@ -138,14 +139,14 @@ class NirRequired(NirError):
     """Refuse an empty social security number."""
 
     code = "nir.required"
-    message = "Saisissez votre numéro de sécurité sociale."
+    message = _l("Saisissez votre numéro de sécurité sociale.")
 
 
 class NirMalformed(NirError):
     """Refuse a social security number with wrong characters or a wrong length."""
 
     code = "nir.malformed"
-    message = (
+    message = _l(
         "Votre numéro de sécurité sociale doit comporter 15 caractères, clé comprise : "
         "uniquement des chiffres, sauf 2A ou 2B pour un département de Corse."
     )
@@ -155,7 +156,7 @@ class NirKeyMissing(NirError):
     """Refuse 13 characters typed without the 2-digit key."""
 
     code = "nir.key_missing"
-    message = (
+    message = _l(
         "Votre numéro de sécurité sociale comporte 15 caractères : ajoutez les 2 chiffres "
         "de la clé, indiqués à la fin du numéro sur votre carte Vitale."
     )
@@ -165,14 +166,16 @@ class NirKeyMismatch(NirError):
     """Refuse a social security number whose key does not match its first 13 characters."""
 
     code = "nir.key_mismatch"
-    message = "Ce numéro de sécurité sociale n'est pas valide : vérifiez chaque chiffre et la clé."
+    message = _l(
+        "Ce numéro de sécurité sociale n'est pas valide : vérifiez chaque chiffre et la clé."
+    )
 
 
 class NirProvisional(NirError):
     """Refuse a provisional number (first digit 7 or 8)."""
 
     code = "nir.provisional"
-    message = (
+    message = _l(
         "Un numéro provisoire ne permet pas de créer un compte ameli en ligne. "
         "Contactez votre caisse d'assurance maladie pour obtenir votre numéro définitif."
     )
@@ -182,14 +185,14 @@ class NirOutOfRange(NirError):
     """Refuse a social security number with an impossible sex, month, place or order number."""
 
     code = "nir.out_of_range"
-    message = "Ce numéro de sécurité sociale n'est pas valide : vérifiez chaque chiffre."
+    message = _l("Ce numéro de sécurité sociale n'est pas valide : vérifiez chaque chiffre.")
 
 
 class NirBirthDateMismatch(NirError):
     """Refuse a social security number whose year or month of birth disagrees with the date."""
 
     code = "nir.birth_date_mismatch"
-    message = (
+    message = _l(
         "Votre numéro de sécurité sociale ne correspond pas à votre date de naissance : "
         "vérifiez l'année et le mois de naissance (2e à 5e chiffres du numéro)."
     )
@@ -208,35 +211,35 @@ class BirthDateRequired(BirthDateError):
     """Refuse an empty birth date."""
 
     code = "birth_date.required"
-    message = "Saisissez votre date de naissance."
+    message = _l("Saisissez votre date de naissance.")
 
 
 class BirthDateMalformed(BirthDateError):
     """Refuse a birth date that is not written JJ/MM/AAAA."""
 
     code = "birth_date.malformed"
-    message = "Saisissez votre date de naissance au format JJ/MM/AAAA, par exemple 18/12/1962."
+    message = _l("Saisissez votre date de naissance au format JJ/MM/AAAA, par exemple 18/12/1962.")
 
 
 class BirthDateImpossible(BirthDateError):
     """Refuse a day that does not exist, such as 31/02/2000."""
 
     code = "birth_date.impossible"
-    message = "Cette date n'existe pas : vérifiez le jour et le mois."
+    message = _l("Cette date n'existe pas : vérifiez le jour et le mois.")
 
 
 class BirthDateInFuture(BirthDateError):
     """Refuse a birth date after today."""
 
     code = "birth_date.in_future"
-    message = "Votre date de naissance ne peut pas être dans le futur."
+    message = _l("Votre date de naissance ne peut pas être dans le futur.")
 
 
 class BirthDateTooOld(BirthDateError):
     """Refuse a birth date before 1 January 1900."""
 
     code = "birth_date.too_old"
-    message = "Votre date de naissance ne peut pas être antérieure au 01/01/1900."
+    message = _l("Votre date de naissance ne peut pas être antérieure au 01/01/1900.")
 
 
 # --- Postal code -------------------------------------------------------------------------
@@ -252,14 +255,14 @@ class PostalCodeRequired(PostalCodeError):
     """Refuse an empty postal code."""
 
     code = "postal_code.required"
-    message = "Saisissez votre code postal."
+    message = _l("Saisissez votre code postal.")
 
 
 class PostalCodeMalformed(PostalCodeError):
     """Refuse a postal code that is not 5 digits."""
 
     code = "postal_code.malformed"
-    message = "Le code postal doit comporter 5 chiffres, par exemple 63000."
+    message = _l("Le code postal doit comporter 5 chiffres, par exemple 63000.")
 
 
 # --- IBAN --------------------------------------------------------------------------------
@@ -275,14 +278,14 @@ class IbanRequired(IbanError):
     """Refuse an empty IBAN."""
 
     code = "iban.required"
-    message = "Saisissez votre IBAN."
+    message = _l("Saisissez votre IBAN.")
 
 
 class IbanMalformed(IbanError):
     """Refuse an IBAN with wrong characters or a length that does not fit its country."""
 
     code = "iban.malformed"
-    message = (
+    message = _l(
         "Cet IBAN n'est pas valide : il commence par 2 lettres et 2 chiffres, puis comporte "
         "uniquement des lettres et des chiffres (27 caractères pour un compte en France)."
     )
@@ -292,21 +295,21 @@ class IbanChecksum(IbanError):
     """Refuse an IBAN whose check digits are wrong (ISO 13616 mod 97)."""
 
     code = "iban.checksum"
-    message = "Cet IBAN n'est pas valide : vérifiez chaque caractère."
+    message = _l("Cet IBAN n'est pas valide : vérifiez chaque caractère.")
 
 
 class IbanNotFrench(IbanError):
     """Refuse a foreign IBAN where only a French account is accepted."""
 
     code = "iban.not_french"
-    message = "Indiquez un compte bancaire ouvert en France (IBAN commençant par FR)."
+    message = _l("Indiquez un compte bancaire ouvert en France (IBAN commençant par FR).")
 
 
 class IbanNotSepa(IbanError):
     """Refuse an IBAN from a country outside the SEPA zone."""
 
     code = "iban.not_sepa"
-    message = (
+    message = _l(
         "Les remboursements ne peuvent être versés que sur un compte bancaire ouvert "
         "dans la zone SEPA."
     )
@@ -316,7 +319,7 @@ class RibKeyMismatch(IbanError):
     """Refuse a French IBAN whose RIB key does not match its bank, branch and account."""
 
     code = "iban.rib_key"
-    message = "Cet IBAN n'est pas valide : la clé RIB (2 derniers chiffres) ne correspond pas."
+    message = _l("Cet IBAN n'est pas valide : la clé RIB (2 derniers chiffres) ne correspond pas.")
 
 
 # --- Last 7 characters of the IBAN -------------------------------------------------------
@@ -332,14 +335,16 @@ class IbanTailRequired(IbanTailError):
     """Refuse empty IBAN characters."""
 
     code = "iban_tail.required"
-    message = "Saisissez les 7 derniers caractères de votre IBAN."
+    message = _l("Saisissez les 7 derniers caractères de votre IBAN.")
 
 
 class IbanTailMalformed(IbanTailError):
     """Refuse IBAN characters that are not exactly 7 letters or digits."""
 
     code = "iban_tail.malformed"
-    message = "Saisissez exactement les 7 derniers caractères de votre IBAN (lettres et chiffres)."
+    message = _l(
+        "Saisissez exactement les 7 derniers caractères de votre IBAN (lettres et chiffres)."
+    )
 
 
 # --- Last 11 digits of the Carte Vitale serial number ------------------------------------
@@ -355,14 +360,14 @@ class VitaleTailRequired(VitaleTailError):
     """Refuse empty Carte Vitale digits."""
 
     code = "vitale_tail.required"
-    message = "Saisissez les 11 derniers chiffres du numéro de série de votre carte Vitale."
+    message = _l("Saisissez les 11 derniers chiffres du numéro de série de votre carte Vitale.")
 
 
 class VitaleTailMalformed(VitaleTailError):
     """Refuse Carte Vitale digits that are not exactly 11 digits."""
 
     code = "vitale_tail.malformed"
-    message = (
+    message = _l(
         "Saisissez exactement les 11 derniers chiffres du numéro de série de votre "
         "carte Vitale, sans lettre."
     )
@@ -381,14 +386,14 @@ class NameRequired(PersonNameError):
     """Refuse an empty name."""
 
     code = "name.required"
-    message = "Saisissez votre nom."
+    message = _l("Saisissez votre nom.")
 
 
 class NameMalformed(PersonNameError):
     """Refuse a name longer than the registry can hold."""
 
     code = "name.malformed"
-    message = "Votre nom ne peut pas dépasser 100 caractères."
+    message = _l("Votre nom ne peut pas dépasser 100 caractères.")
 
 
 # --- NIR ---------------------------------------------------------------------------------
@@ -431,26 +436,34 @@ def _check_nir_body(body: str, *, allow_provisional: bool = False) -> None:
             raise NirProvisional()
     elif sex not in _CERTIFIED_SEX:
         raise NirOutOfRange(
-            "Ce numéro de sécurité sociale n'est pas valide : "
-            "il commence par 1 (homme) ou 2 (femme)."
+            _l(
+                "Ce numéro de sécurité sociale n'est pas valide : "
+                "il commence par 1 (homme) ou 2 (femme)."
+            )
         )
     # 20 to 99 stand for an unknown month of birth (or a birth registered late).
     if month == 0 or 13 <= month <= 19:
         raise NirOutOfRange(
-            "Ce numéro de sécurité sociale n'est pas valide : vérifiez le mois de naissance "
-            "(4e et 5e chiffres)."
+            _l(
+                "Ce numéro de sécurité sociale n'est pas valide : vérifiez le mois de naissance "
+                "(4e et 5e chiffres)."
+            )
         )
     # Overseas departments have 3 digits, which leaves 2 digits for the commune.
     commune = body[8:10] if department in _OVERSEAS_DEPARTMENTS else body[7:10]
     if department == "00" or int(commune) == 0:
         raise NirOutOfRange(
-            "Ce numéro de sécurité sociale n'est pas valide : vérifiez le département et "
-            "la commune de naissance (6e à 10e caractères)."
+            _l(
+                "Ce numéro de sécurité sociale n'est pas valide : vérifiez le département et "
+                "la commune de naissance (6e à 10e caractères)."
+            )
         )
     if body[10:13] == "000":
         raise NirOutOfRange(
-            "Ce numéro de sécurité sociale n'est pas valide : vérifiez les 3 chiffres "
-            "qui précèdent la clé."
+            _l(
+                "Ce numéro de sécurité sociale n'est pas valide : vérifiez les 3 chiffres "
+                "qui précèdent la clé."
+            )
         )
 
 
@@ -507,8 +520,10 @@ def check_nir_or_body(raw: str) -> str:
         raise NirRequired()
     if not _NIR_BODY_OR_FULL.fullmatch(nir):
         raise NirMalformed(
-            "Votre numéro de sécurité sociale doit comporter 13 caractères, ou 15 avec la clé : "
-            "uniquement des chiffres, sauf 2A ou 2B pour un département de Corse."
+            _l(
+                "Votre numéro de sécurité sociale doit comporter 13 caractères, ou 15 avec la "
+                "clé : uniquement des chiffres, sauf 2A ou 2B pour un département de Corse."
+            )
         )
     _check_nir_body(nir[:13])
     if len(nir) == 15:
@@ -560,7 +575,9 @@ def parse_iso_date(raw: str) -> date:
     """
     match = _ISO_DATE.fullmatch(raw.strip())
     if match is None:
-        raise BirthDateMalformed("La date doit être au format AAAA-MM-JJ, par exemple 1962-12-18.")
+        raise BirthDateMalformed(
+            _l("La date doit être au format AAAA-MM-JJ, par exemple 1962-12-18.")
+        )
     return _make_date(*match.groups())
 
 

@@ -14,9 +14,11 @@ from flask import render_template
 from flask import request
 from flask import session
 from flask import url_for
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from core import clock
+from core.language import clear_session
 from core.throttle import PARIS
 from core.throttle import Limit
 from core.throttle import Throttled
@@ -75,7 +77,7 @@ def _client_ip() -> str:
 @bp.errorhandler(WizardError)
 def wizard_lost(error: WizardError) -> WerkzeugResponse:
     session.pop(WIZARD, None)
-    flash(error.message, "warning")
+    flash(str(error.message), "warning")
     return redirect(url_for(".start"))
 
 
@@ -131,7 +133,9 @@ def franceconnect_nir_step() -> Page:
     """Step 1 with FranceConnect: the NIR of the person FranceConnect identified."""
     identity = franceconnect_session.current_identity()
     if identity is None:
-        flash("Connectez-vous d'abord avec FranceConnect pour créer votre compte ainsi.", "warning")
+        flash(
+            _("Connectez-vous d'abord avec FranceConnect pour créer votre compte ainsi."), "warning"
+        )
         return redirect(url_for(".start", _anchor="franceconnect"))
     typed = {"nir": ""}
     errors: dict[str, ValidationError] = {}
@@ -286,7 +290,7 @@ def _enrolled(email: str) -> WerkzeugResponse:
     # The person is signed out of everything: nothing of the enrollment stays in the session,
     # and whoever came through FranceConnect is signed out of it too (SPEC §5.3).
     with franceconnect_session.kept_for_logout():
-        session.clear()
+        clear_session()
     session[DONE] = email
     then = url_for(".check_mailbox")
     return redirect(franceconnect_session.sign_out_url(then) or then)

@@ -20,6 +20,7 @@ from cryptography.fernet import InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature
 from itsdangerous import SignatureExpired
 from itsdangerous import URLSafeTimedSerializer
@@ -34,12 +35,12 @@ class WizardError(Exception):
     """The enrollment token cannot be used; ``code`` says why."""
 
     code = "wizard.invalid"
-    message = "Votre démarche n'a pas pu être reprise. Recommencez depuis la première étape."
+    message = _l("Votre démarche n'a pas pu être reprise. Recommencez depuis la première étape.")
 
 
 class WizardExpired(WizardError):
     code = "wizard.expired"
-    message = (
+    message = _l(
         "Votre démarche a expiré après 30 minutes sans validation. Par sécurité, "
         "recommencez depuis la première étape."
     )

@@ -7,7 +7,7 @@ failure ends on a page of this service: none redirects anywhere.
 
 from __future__ import annotations
 
-_RETRY = "Réessayez, ou créez votre compte avec votre carte Vitale et votre IBAN."
+from flask_babel import lazy_gettext as _l
 
 
 class FranceConnectError(Exception):
@@ -15,8 +15,11 @@ class FranceConnectError(Exception):
 
     code = "franceconnect.error"
     status = 502
-    title = "Connexion avec FranceConnect impossible"
-    message = f"La connexion avec FranceConnect n'a pas pu aboutir. {_RETRY}"
+    title = _l("Connexion avec FranceConnect impossible")
+    message = _l(
+        "La connexion avec FranceConnect n'a pas pu aboutir. Réessayez, ou créez votre "
+        "compte avec votre carte Vitale et votre IBAN."
+    )
 
     def __init__(self, detail: str = "") -> None:
         super().__init__(detail or self.code)
@@ -31,9 +34,9 @@ class StateMismatch(FranceConnectError):
 
     code = "franceconnect.state_mismatch"
     status = 400
-    message = (
+    message = _l(
         "Votre demande de connexion avec FranceConnect a expiré ou n'a pas été faite depuis "
-        f"ce navigateur. {_RETRY}"
+        "ce navigateur. Réessayez, ou créez votre compte avec votre carte Vitale et votre IBAN."
     )
 
 
@@ -42,8 +45,8 @@ class AccessDenied(FranceConnectError):
 
     code = "franceconnect.access_denied"
     status = 403
-    title = "Connexion avec FranceConnect annulée"
-    message = (
+    title = _l("Connexion avec FranceConnect annulée")
+    message = _l(
         "Vous avez annulé la connexion avec FranceConnect : aucune information n'a été "
         "transmise. Vous pouvez recommencer, ou créer votre compte avec votre carte Vitale "
         "et votre IBAN."
@@ -64,8 +67,8 @@ class ProviderUnavailable(FranceConnectError):
 
     code = "franceconnect.unavailable"
     status = 503
-    title = "FranceConnect est momentanément indisponible"
-    message = (
+    title = _l("FranceConnect est momentanément indisponible")
+    message = _l(
         "FranceConnect ne répond pas pour le moment. Réessayez dans quelques minutes, ou "
         "créez votre compte avec votre carte Vitale et votre IBAN."
     )
@@ -134,7 +137,7 @@ class AcrTooLow(InvalidIdToken):
 
     code = "franceconnect.acr_too_low"
     status = 403
-    message = (
+    message = _l(
         "Le compte choisi sur FranceConnect ne garantit pas votre identité avec un niveau "
         "suffisant. Choisissez un autre compte, ou créez votre compte avec votre carte "
         "Vitale et votre IBAN."
@@ -148,9 +151,10 @@ class InvalidUserinfo(FranceConnectError):
     """The userinfo response lacks a claim of the identité pivot, or one is malformed."""
 
     code = "franceconnect.invalid_userinfo"
-    message = (
+    message = _l(
         "FranceConnect n'a pas transmis toutes les informations nécessaires à la création "
-        f"de votre compte. {_RETRY}"
+        "de votre compte. Réessayez, ou créez votre compte avec votre carte Vitale et votre "
+        "IBAN."
     )
 
 
@@ -174,8 +178,8 @@ class LogoutStateMismatch(FranceConnectError):
 
     code = "franceconnect.logout_state_mismatch"
     status = 400
-    title = "Déconnexion de FranceConnect non confirmée"
-    message = (
+    title = _l("Déconnexion de FranceConnect non confirmée")
+    message = _l(
         "La déconnexion de FranceConnect n'a pas pu être confirmée. Fermez votre navigateur "
         "pour vous assurer d'être déconnecté."
     )
@@ -186,8 +190,8 @@ class NotConfigured(FranceConnectError):
 
     code = "franceconnect.not_configured"
     status = 404
-    title = "FranceConnect n'est pas disponible"
-    message = (
+    title = _l("FranceConnect n'est pas disponible")
+    message = _l(
         "La connexion avec FranceConnect n'est pas proposée sur ce service. Créez votre "
         "compte avec votre carte Vitale et votre IBAN."
     )

@@ -6,6 +6,7 @@ import logging
 from functools import cache
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from core.db import db
@@ -26,7 +27,7 @@ class SignInFailed(Exception):
     """NIR or code personnel wrong; the message never says which."""
 
     code = "sign_in.failed"
-    message = (
+    message = _l(
         "Numéro de sécurité sociale ou code personnel incorrect. Vérifiez votre saisie et "
         "réessayez."
     )

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from authlib.oauth2.rfc6749 import scope_to_list
+from flask_babel import lazy_gettext as _l
 
 from enrollment.models import Account
 from enrollment.models import AccountStatus
@@ -51,18 +52,18 @@ SCOPES = (
     *(name for name in SCOPE_CLAIMS if name in CLAIMS and name not in ("email",)),
 )
 
-# What the consent page says a client will receive, in French.
+# What the consent page says a client will receive (translated when shown).
 CLAIM_LABELS = {
-    "given_name": "vos prénoms",
-    "family_name": "votre nom de naissance",
-    "preferred_username": "votre nom d'usage",
-    "birthdate": "votre date de naissance",
-    "gender": "votre sexe",
-    "birthplace": "votre lieu de naissance",
-    "birthcountry": "votre pays de naissance",
-    "email": "votre adresse électronique",
-    "email_verified": "le fait que votre adresse électronique a été vérifiée",
-    "phone_number": "votre numéro de téléphone portable",
+    "given_name": _l("vos prénoms"),
+    "family_name": _l("votre nom de naissance"),
+    "preferred_username": _l("votre nom d'usage"),
+    "birthdate": _l("votre date de naissance"),
+    "gender": _l("votre sexe"),
+    "birthplace": _l("votre lieu de naissance"),
+    "birthcountry": _l("votre pays de naissance"),
+    "email": _l("votre adresse électronique"),
+    "email_verified": _l("le fait que votre adresse électronique a été vérifiée"),
+    "phone_number": _l("votre numéro de téléphone portable"),
 }
 
 

@@ -21,6 +21,8 @@ from authlib.oidc.core.errors import InteractionRequiredError
 from authlib.oidc.core.errors import LoginRequiredError
 from authlib.oidc.core.errors import RequestNotSupportedError
 from authlib.oidc.core.errors import RequestURINotSupportedError
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 
 __all__ = [
     "AccessDeniedError",
@@ -48,13 +50,13 @@ class InvalidRedirectURIError(InvalidRequestError):
         super().__init__(description=description)
 
 
-GENERIC_MESSAGE = (
+GENERIC_MESSAGE = _l(
     "La demande de connexion transmise par le site partenaire n'est pas valide. "
     "Retournez sur le site d'où vous venez et réessayez."
 )
 # The page a person sees when the site they came from cannot be told of the error.
 PAGE_MESSAGES = {
-    "invalid_client": (
+    "invalid_client": _l(
         "Le site qui vous a envoyé ici n'est pas reconnu comme partenaire du compte ameli. "
         "Par sécurité, vous n'y serez pas renvoyé."
     ),
@@ -66,10 +68,10 @@ PAGE_MESSAGES = {
 
 
 def page_message(error: OAuth2Error) -> str:
-    """Return what the error page tells a person about ``error``, in French."""
+    """Return what the error page tells a person about ``error``, in their language."""
     if isinstance(error, InvalidRedirectURIError):
-        return (
+        return gettext(
             "L'adresse de retour demandée n'est pas enregistrée pour ce site partenaire. "
             "Par sécurité, vous n'y serez pas renvoyé."
         )
-    return PAGE_MESSAGES.get(str(error.error), GENERIC_MESSAGE)
+    return str(PAGE_MESSAGES.get(str(error.error), GENERIC_MESSAGE))

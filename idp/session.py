@@ -8,6 +8,7 @@ from flask import session
 
 from core import clock
 from core.db import db
+from core.language import clear_session
 from enrollment.models import Account
 from enrollment.models import AccountStatus
 
@@ -18,7 +19,7 @@ PENDING = "idp.pending_account_id"
 
 def sign_in(account: Account) -> None:
     """Remember ``account`` as signed in now; a fresh session id defeats fixation."""
-    session.clear()
+    clear_session()
     if account.status is AccountStatus.ACTIVE:
         session[ACCOUNT] = account.id
         session[AUTH_TIME] = int(clock.now().timestamp())
@@ -28,7 +29,7 @@ def sign_in(account: Account) -> None:
 
 
 def sign_out() -> None:
-    session.clear()
+    clear_session()
 
 
 def current_account() -> Account | None:

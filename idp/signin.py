@@ -8,9 +8,11 @@ from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from core.throttle import Throttled
+from core.urls import safe_next
 from enrollment import activation
 from enrollment.forms import ResendForm
 from enrollment.models import Account
@@ -24,13 +26,6 @@ from idp.forms import SignInForm
 
 bp = Blueprint("signin", __name__, template_folder="templates")
 Page = str | Response | tuple[str, int]
-
-
-def safe_next(target: str | None) -> str | None:
-    """Return ``target`` if it is a path on this site (never an open redirect)."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return None
-    return target
 
 
 def login_hint(hint: str | None) -> str | None:
@@ -125,7 +120,7 @@ def revoke_consent(consent_id: int) -> Response:
     if current is None:
         return redirect(url_for(".sign_in"))
     if storage.revoke_consent(current, consent_id):
-        flash("L'autorisation a été retirée.", "info")
+        flash(_("L'autorisation a été retirée."), "info")
     return redirect(url_for(".account"))
 
 
@@ -133,5 +128,5 @@ def revoke_consent(consent_id: int) -> Response:
 def sign_out() -> Response:
     """Sign out of ameli on this browser."""
     sso.sign_out()
-    flash("Vous êtes déconnecté de votre compte ameli.", "info")
+    flash(_("Vous êtes déconnecté de votre compte ameli."), "info")
     return redirect(url_for(".sign_in"))

@@ -17,6 +17,7 @@ from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from itsdangerous import BadSignature
 from itsdangerous import URLSafeTimedSerializer
@@ -204,7 +205,9 @@ def consent() -> Page:
 
 
 def page_message_expired() -> str:
-    return "La page d'autorisation a expiré. Retournez sur le site partenaire et reconnectez-vous."
+    return _(
+        "La page d'autorisation a expiré. Retournez sur le site partenaire et reconnectez-vous."
+    )
 
 
 @bp.post("/token")
@@ -275,7 +278,7 @@ def end_session() -> Page:
 
 
 def _logout_error() -> str:
-    return (
+    return _(
         "La demande de déconnexion transmise par le site partenaire n'est pas valide. "
         "Pour vous déconnecter de votre compte ameli, utilisez le bouton « Me déconnecter »."
     )

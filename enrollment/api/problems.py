@@ -19,6 +19,7 @@ from typing import Any
 
 from flask import Response
 from flask import jsonify
+from flask_babel import lazy_gettext as _l
 
 from core.throttle import Throttled
 from enrollment.eligibility import EnrollmentRefused
@@ -29,30 +30,30 @@ TYPE_BASE = "https://ameli.example/problems/"
 
 # code -> (status, title). Titles never change from one occurrence to the next (RFC 9457 §3.1.3).
 PROBLEMS: dict[str, tuple[int, str]] = {
-    "request.malformed": (400, "Requête incorrecte"),
-    "request.too_large": (413, "Requête trop volumineuse"),
-    "fields.invalid": (422, "Informations à corriger"),
-    "identity.not_recognised": (422, "Identité non reconnue"),
-    "exclusion.regime": (403, "Régime non éligible à la création immédiate"),
-    "exclusion.nir_not_certified": (403, "Numéro de sécurité sociale non certifié"),
-    "exclusion.no_bank_details": (403, "Coordonnées bancaires inconnues de la caisse"),
-    "exclusion.no_active_vitale_card": (403, "Pas de carte Vitale active"),
-    "exclusion.account_exists": (409, "Compte déjà existant"),
-    "wizard.invalid": (401, "Démarche non reconnue"),
-    "wizard.expired": (401, "Démarche expirée"),
-    "enrollment.password_required": (409, "Code personnel à choisir d'abord"),
-    "enrollment.finished": (409, "Démarche déjà terminée"),
-    "activation.token_invalid": (401, "Suivi de l'activation non reconnu"),
-    "activation.token_expired": (401, "Suivi de l'activation expiré"),
-    "activation.already_active": (409, "Compte déjà activé"),
-    "throttled": (429, "Trop de tentatives"),
+    "request.malformed": (400, _l("Requête incorrecte")),
+    "request.too_large": (413, _l("Requête trop volumineuse")),
+    "fields.invalid": (422, _l("Informations à corriger")),
+    "identity.not_recognised": (422, _l("Identité non reconnue")),
+    "exclusion.regime": (403, _l("Régime non éligible à la création immédiate")),
+    "exclusion.nir_not_certified": (403, _l("Numéro de sécurité sociale non certifié")),
+    "exclusion.no_bank_details": (403, _l("Coordonnées bancaires inconnues de la caisse")),
+    "exclusion.no_active_vitale_card": (403, _l("Pas de carte Vitale active")),
+    "exclusion.account_exists": (409, _l("Compte déjà existant")),
+    "wizard.invalid": (401, _l("Démarche non reconnue")),
+    "wizard.expired": (401, _l("Démarche expirée")),
+    "enrollment.password_required": (409, _l("Code personnel à choisir d'abord")),
+    "enrollment.finished": (409, _l("Démarche déjà terminée")),
+    "activation.token_invalid": (401, _l("Suivi de l'activation non reconnu")),
+    "activation.token_expired": (401, _l("Suivi de l'activation expiré")),
+    "activation.already_active": (409, _l("Compte déjà activé")),
+    "throttled": (429, _l("Trop de tentatives")),
 }
 # Codes of ``errors[].code`` that describe the request's shape rather than a rule of a field.
 SHAPE_ERRORS: dict[str, str] = {
-    "field.wrong_type": "Ce champ n'a pas le bon type.",
-    "field.unknown": "Ce champ n'est pas attendu.",
-    "field.invalid_text": "Ce champ contient des caractères qui ne sont pas du texte valide.",
-    "field.invalid_choice": "Cette valeur ne fait pas partie des choix possibles.",
+    "field.wrong_type": _l("Ce champ n'a pas le bon type."),
+    "field.unknown": _l("Ce champ n'est pas attendu."),
+    "field.invalid_text": _l("Ce champ contient des caractères qui ne sont pas du texte valide."),
+    "field.invalid_choice": _l("Cette valeur ne fait pas partie des choix possibles."),
 }
 
 
@@ -67,7 +68,7 @@ class FieldProblem:
     @classmethod
     def of(cls, name: str, error: ValidationError) -> FieldProblem:
         """Describe the validation ``error`` of field ``name``."""
-        return cls(field=name, code=error.code, message=error.message)
+        return cls(field=name, code=error.code, message=str(error.message))
 
 
 @dataclass
@@ -91,14 +92,14 @@ class Problem(Exception):
         """Return the problem details object (RFC 9457 §3) with its extension members."""
         body: dict[str, Any] = {
             "type": TYPE_BASE + self.code,
-            "title": PROBLEMS[self.code][1],
+            "title": str(PROBLEMS[self.code][1]),
             "status": self.status,
-            "detail": self.detail,
+            "detail": str(self.detail),
             "code": self.code,
         }
         if self.errors:
             body["errors"] = [
-                {"field": error.field, "code": error.code, "message": error.message}
+                {"field": error.field, "code": error.code, "message": str(error.message)}
                 for error in self.errors
             ]
         body.update(self.members)
@@ -118,7 +119,7 @@ def invalid_fields(errors: Iterable[FieldProblem]) -> Problem:
     """Return the problem of fields that break their rules (each one listed)."""
     return Problem(
         "fields.invalid",
-        "Certaines informations sont à corriger : voyez le message de chaque champ.",
+        _l("Certaines informations sont à corriger : voyez le message de chaque champ."),
         errors=tuple(errors),
     )
 

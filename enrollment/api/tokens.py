@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature
 from itsdangerous import SignatureExpired
 from itsdangerous import URLSafeTimedSerializer
@@ -29,7 +30,7 @@ class ActivationTokenError(Exception):
     """The activation token cannot be used; ``code`` says why."""
 
     code = "activation.token_invalid"
-    message = (
+    message = _l(
         "Le suivi de l'activation de votre compte n'a pas pu être repris. Connectez-vous sur "
         "ameli.fr avec votre numéro de sécurité sociale et votre code personnel pour "
         "recevoir un nouveau lien."

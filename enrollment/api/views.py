@@ -16,6 +16,7 @@ from flask import Response
 from flask import current_app
 from flask import jsonify
 from flask import request
+from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -83,13 +84,13 @@ def send_problem(problem: Problem) -> Response:
 def body_too_large(error: RequestEntityTooLarge) -> Response:
     return Problem(
         "request.too_large",
-        f"Le corps de la requête ne peut pas dépasser {MAX_BODY_BYTES // 1024} Kio.",
+        _("Le corps de la requête ne peut pas dépasser %(size)s Kio.", size=MAX_BODY_BYTES // 1024),
     ).response()
 
 
 @bp.errorhandler(BadRequest)
 def bad_request(error: BadRequest) -> Response:
-    return malformed("La requête n'a pas pu être comprise.").response()
+    return malformed(_("La requête n'a pas pu être comprise.")).response()
 
 
 @bp.after_request
@@ -108,7 +109,7 @@ def _body(fields: Mapping[str, FieldType]) -> dict[str, Any]:
     """
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict):
-        raise malformed("Le corps de la requête doit être un objet JSON (application/json).")
+        raise malformed(_("Le corps de la requête doit être un objet JSON (application/json)."))
     errors: list[FieldProblem] = []
     for name, value in payload.items():
         expected = fields.get(name)
@@ -121,7 +122,7 @@ def _body(fields: Mapping[str, FieldType]) -> dict[str, Any]:
                 FieldProblem(name, "field.invalid_text", SHAPE_ERRORS["field.invalid_text"])
             )
     if errors:
-        raise malformed("Certains champs de la requête sont inattendus ou mal typés.", errors)
+        raise malformed(_("Certains champs de la requête sont inattendus ou mal typés."), errors)
     return payload
 
 
@@ -313,7 +314,7 @@ def check_password() -> Response:
         get_throttle().check(limit)
     except Throttled as error:
         raise throttled(
-            error, "Trop de vérifications en peu de temps : patientez quelques instants."
+            error, _("Trop de vérifications en peu de temps : patientez quelques instants.")
         ) from error
     get_throttle().record(limit)
     password = body.get("password") or ""
@@ -356,7 +357,7 @@ def create_account() -> Response:
     if not state.has_password:
         raise Problem(
             "enrollment.password_required",
-            "Choisissez d'abord votre code personnel (étape 2).",
+            _("Choisissez d'abord votre code personnel (étape 2)."),
         )
     body = _body(CONTACT_FIELDS)
     typed = {name: body.get(name) for name in CONTACT_FIELDS}
@@ -394,7 +395,7 @@ def resend_activation() -> Response:
     destination = body.get("destination")
     if destination not in RESEND_DESTINATIONS:
         raise malformed(
-            "Indiquez « same » (même adresse) ou « new » (nouvelle adresse).",
+            _("Indiquez « same » (même adresse) ou « new » (nouvelle adresse)."),
             [
                 FieldProblem(
                     "destination", "field.invalid_choice", SHAPE_ERRORS["field.invalid_choice"]
@@ -404,8 +405,10 @@ def resend_activation() -> Response:
     if activation.state_of(account) is activation.ActivationState.ACTIVE:
         raise Problem(
             "activation.already_active",
-            "Votre compte est déjà activé : votre adresse électronique est validée. "
-            "Connectez-vous avec votre numéro de sécurité sociale et votre code personnel.",
+            _(
+                "Votre compte est déjà activé : votre adresse électronique est validée. "
+                "Connectez-vous avec votre numéro de sécurité sociale et votre code personnel."
+            ),
             members={"guidance": ["sign_in"]},
         )
     new_email = (body.get("email") or "") if destination == "new" else None

@@ -25,6 +25,7 @@ from flask import redirect
 from flask import render_template
 from flask import request
 from flask import session
+from flask_babel import gettext as _
 from itsdangerous import BadSignature
 from itsdangerous import URLSafeTimedSerializer
 from werkzeug.wrappers import Response as WerkzeugResponse
@@ -157,10 +158,12 @@ def authorize() -> str | tuple[str, int]:
     client = _client()
     args = request.args
     if args.get("client_id") != client.client_id:
-        return _problem(400, "Client inconnu", "Ce fournisseur de service n'est pas enregistré.")
+        return _problem(
+            400, _("Client inconnu"), _("Ce fournisseur de service n'est pas enregistré.")
+        )
     if args.get("redirect_uri") != client.redirect_uri:
         # Never redirect to an address that is not registered.
-        return _problem(400, "Adresse de retour inconnue", "L'adresse de retour est refusée.")
+        return _problem(400, _("Adresse de retour inconnue"), _("L'adresse de retour est refusée."))
     missing = [
         name
         for name in ("response_type", "scope", "state", "nonce", "acr_values")
@@ -168,7 +171,9 @@ def authorize() -> str | tuple[str, int]:
     ]
     if missing or args["response_type"] != "code" or "openid" not in args["scope"].split():
         return _problem(
-            400, "Requête incorrecte", "Paramètres manquants ou invalides : " + ", ".join(missing)
+            400,
+            _("Requête incorrecte"),
+            _("Paramètres manquants ou invalides : %(names)s", names=", ".join(missing)),
         )
     session[AUTHORIZATION] = {
         "state": args["state"],
@@ -184,7 +189,7 @@ def authorize_submit() -> WerkzeugResponse | tuple[str, int]:
     """Sign the chosen test identity in, or report that the person cancelled."""
     pending = session.get(AUTHORIZATION)
     if not isinstance(pending, dict):
-        return _problem(400, "Session expirée", "Recommencez depuis le site du service.")
+        return _problem(400, _("Session expirée"), _("Recommencez depuis le site du service."))
     client = _client()
     if request.form.get("action") == "cancel":
         session.pop(AUTHORIZATION, None)
@@ -318,12 +323,12 @@ def end_session() -> WerkzeugResponse | tuple[str, int]:
             request.args.get("id_token_hint", ""), algorithms=["ES256"], leeway=HINT_LEEWAY
         )
     except keys.TokenVerificationError:
-        return _problem(400, "Requête incorrecte", "Le jeton d'identité est invalide.")
+        return _problem(400, _("Requête incorrecte"), _("Le jeton d'identité est invalide."))
     if hint.get("aud") != client.client_id:
-        return _problem(400, "Requête incorrecte", "Le jeton d'identité est invalide.")
+        return _problem(400, _("Requête incorrecte"), _("Le jeton d'identité est invalide."))
     if request.args.get("post_logout_redirect_uri") != client.post_logout_redirect_uri:
-        return _problem(400, "Adresse de retour inconnue", "L'adresse de retour est refusée.")
+        return _problem(400, _("Adresse de retour inconnue"), _("L'adresse de retour est refusée."))
     state = request.args.get("state", "")
     if not state:
-        return _problem(400, "Requête incorrecte", "Le paramètre state est manquant.")
+        return _problem(400, _("Requête incorrecte"), _("Le paramètre state est manquant."))
     return redirect(client.post_logout_redirect_uri + "?" + urlencode({"state": state}))

@@ -395,7 +395,7 @@ def test_clients_create_list_delete(app: Flask) -> None:
     )
 
     assert created.exit_code == 0, created.output
-    output = json.loads(created.output)
+    output = json.loads(created.stdout)  # log lines may go to stderr meanwhile
     stored = app.extensions["sqlalchemy"].session.scalar(
         __import__("sqlalchemy").select(Client).where(Client.client_id == output["client_id"])
     )
