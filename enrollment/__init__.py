@@ -24,6 +24,7 @@ def init_app(app: Flask) -> None:
     """Install enrollment's settings, registry, pages and commands on ``app``."""
     from enrollment import api
     from enrollment import cli
+    from enrollment import live_checks
     from enrollment import mail_cli
     from enrollment import password
     from enrollment import registry
@@ -33,6 +34,7 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("ENROLLMENT_FAILURES_PER_IP", "20/hour")
     app.config.setdefault("ENROLLMENT_RESENDS_PER_ACCOUNT", "5/hour")
     app.config.setdefault("ENROLLMENT_PASSWORD_CHECKS", "120/minute")
+    app.config.setdefault("ENROLLMENT_FIELD_CHECKS", "240/minute")
     app.config.setdefault("ENROLLMENT_WIZARD_MAX_AGE", 30 * 60)
     app.config.setdefault("MAIL_MAX_ATTEMPTS", 10)
     if app.config["ENV"] == "production" and not app.config.get("SMTP_URL"):
@@ -41,6 +43,7 @@ def init_app(app: Flask) -> None:
     password.init_app(app)
     app.add_template_filter(french_datetime)
     app.register_blueprint(views.bp)
+    app.register_blueprint(live_checks.bp)
     api.init_app(app)
     app.cli.add_command(cli.registry_cli)
     app.cli.add_command(mail_cli.mail_cli)

@@ -91,3 +91,23 @@ def test_path_a_with_the_keyboard_alone_through_the_activation_link(
     page.goto(f"{server.url}/creation-compte/activation/{token}")
     assert "Votre compte ameli est activé" in page.content()
     assert_accessible(page)
+
+
+def test_a_field_is_checked_live_when_the_person_leaves_it(
+    page: Page, live_server_factory: Any
+) -> None:
+    server = live_server_factory()
+    page.goto(server.url + "/creation-compte/carte-vitale")
+
+    page.fill("#postal_code", "630")
+    page.keyboard.press("Tab")
+    page.wait_for_selector("#postal_code-error")
+    assert "5 chiffres" in page.inner_text("#postal_code-error")
+    assert page.get_attribute("#postal_code", "aria-invalid") == "true"
+    assert page.query_selector("#nir-error") is None  # untouched fields stay quiet
+    assert_accessible(page)
+
+    page.fill("#postal_code", "63000")
+    page.keyboard.press("Tab")
+    page.wait_for_selector("#postal_code-error", state="detached")
+    assert page.get_attribute("#postal_code", "aria-invalid") is None
