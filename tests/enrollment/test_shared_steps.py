@@ -227,3 +227,14 @@ def test_the_live_check_never_fails_on_odd_input(enroll: Enroll, payload: Any) -
 
     assert response.status_code == 200
     assert response.json is not None and response.json["acceptable"] is False
+
+
+def test_the_live_indicator_gets_its_texts_in_the_page_language(enroll: Enroll) -> None:
+    enroll.step1()
+
+    english = enroll.client.get(
+        "/creation-compte/code-personnel", headers={"Accept-Language": "en"}
+    ).get_data(as_text=True)
+
+    assert "data-code-personnel-texts=" in english
+    assert "The two codes entered match." in english and "respecté" not in english

@@ -26,6 +26,18 @@
   var NOT_RESPECTED = " : non respecté";
   var CONFIRMATION_MATCHES = "Les deux codes saisis sont identiques.";
   var CONFIRMATION_DIFFERS = "Les deux codes saisis ne sont pas identiques.";
+  // The page gives these texts in its own language; the French above are the fallback.
+  var textsHolder = document.querySelector("[data-code-personnel-texts]");
+  if (textsHolder) {
+    try {
+      var texts = JSON.parse(textsHolder.getAttribute("data-code-personnel-texts"));
+      STRENGTH_PREFIX = texts.strength_prefix || STRENGTH_PREFIX;
+      RESPECTED = texts.respected || RESPECTED;
+      NOT_RESPECTED = texts.not_respected || NOT_RESPECTED;
+      CONFIRMATION_MATCHES = texts.confirmation_matches || CONFIRMATION_MATCHES;
+      CONFIRMATION_DIFFERS = texts.confirmation_differs || CONFIRMATION_DIFFERS;
+    } catch (error) { /* keep the fallback texts */ }
+  }
 
   function csrfToken() {
     var meta = document.querySelector('meta[name="csrf-token"]');
