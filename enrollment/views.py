@@ -70,6 +70,18 @@ def _save(state: WizardState) -> None:
     session[WIZARD] = state.dump()
 
 
+def _typed_at_step1() -> dict[str, str]:
+    """Return what was typed at step 1 of an enrollment in progress, to refill the form."""
+    previous = session.get(WIZARD)
+    if not previous:
+        return {}
+    try:
+        return wizard.load(previous).step1
+    except WizardError:
+        session.pop(WIZARD, None)
+        return {}
+
+
 def _client_ip() -> str:
     return request.remote_addr or "unknown"
 
@@ -100,12 +112,7 @@ def card_and_bank_step() -> Page:
     errors: dict[str, ValidationError] = {}
     refusal: str | None = None
     if request.method == "GET":
-        previous = session.get(WIZARD)
-        if previous:
-            try:
-                form.process(data=wizard.load(previous).step1)
-            except WizardError:
-                session.pop(WIZARD, None)
+        form.process(data=_typed_at_step1())
     elif form.validate_on_submit():
         typed = {name: (form[name].data or "") for name in card_and_bank.FIELDS}
         try:
@@ -141,12 +148,7 @@ def franceconnect_nir_step() -> Page:
     errors: dict[str, ValidationError] = {}
     refusal: str | None = None
     if request.method == "GET":
-        previous = session.get(WIZARD)
-        if previous:
-            try:
-                typed["nir"] = wizard.load(previous).step1.get("nir", "")
-            except WizardError:
-                session.pop(WIZARD, None)
+        typed["nir"] = _typed_at_step1().get("nir", "")
     else:
         typed["nir"] = request.form.get("nir", "")
         try:
