@@ -96,6 +96,16 @@ class Throttle:
             except StorageError:
                 log.exception("throttle store unreachable; failure not counted")
 
+    def spend(self, *limits: tuple[Limit, str]) -> None:
+        """Count one use against every ``(limit, key)``, refusing once they are spent.
+
+        For actions limited whether they succeed or not (live checks, mails sent).
+
+        :raises Throttled: no use left; nothing is counted then.
+        """
+        self.check(*limits)
+        self.record(*limits)
+
     def reset(self, *limits: tuple[Limit, str]) -> None:
         """Forget the failures of ``(limit, key)``, e.g. after a success."""
         for limit, key in limits:

@@ -20,6 +20,7 @@ from core.throttle import Throttled
 from core.throttle import get_throttle
 from enrollment import card_and_bank
 from enrollment.validators import FieldErrors
+from enrollment.views import too_many_checks
 
 bp = Blueprint("live_checks", __name__, url_prefix="/creation-compte/verification")
 FIELD_CHECKS = "enrollment.field_check.ip"
@@ -33,12 +34,9 @@ def card_and_bank_fields() -> Response:
         request.remote_addr or "unknown",
     )
     try:
-        get_throttle().check(limit)
+        get_throttle().spend(limit)
     except Throttled:
-        response = jsonify(error="too_many_checks")
-        response.status_code = 429
-        return response
-    get_throttle().record(limit)
+        return too_many_checks()
     typed = {name: request.form.get(name, "") for name in card_and_bank.FIELDS}
     errors: dict[str, str] = {}
     try:

@@ -70,6 +70,13 @@ def _save(state: WizardState) -> None:
     session[WIZARD] = state.dump()
 
 
+def too_many_checks() -> Response:
+    """Answer a live check that came too often (the page simply stops updating)."""
+    response = jsonify(error="too_many_checks")
+    response.status_code = 429
+    return response
+
+
 def _typed_at_step1() -> dict[str, str]:
     """Return what was typed at step 1 of an enrollment in progress, to refill the form."""
     previous = session.get(WIZARD)
@@ -221,10 +228,9 @@ def password_check() -> Response:
     # zxcvbn runs under a lock and a crafted input can take a second: cap the rate.
     limit = (Limit(PASSWORD_CHECKS, current_app.config["ENROLLMENT_PASSWORD_CHECKS"]), _client_ip())
     try:
-        get_throttle().check(limit)
+        get_throttle().spend(limit)
     except Throttled:
-        return _too_many_checks()
-    get_throttle().record(limit)
+        return too_many_checks()
     payload = request.get_json(silent=True)
     data: dict[str, Any] = payload if isinstance(payload, dict) else {}
     password = str(data.get("password") or "")
@@ -237,12 +243,6 @@ def password_check() -> Response:
         )
     response = jsonify(answer)
     response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-def _too_many_checks() -> Response:
-    response = jsonify(error="too_many_checks")
-    response.status_code = 429
     return response
 
 

@@ -311,12 +311,11 @@ def check_password() -> Response:
     # The web's limit, on the same counter: zxcvbn runs under a lock and can be slow.
     limit = (Limit(PASSWORD_CHECKS, current_app.config["ENROLLMENT_PASSWORD_CHECKS"]), _client_ip())
     try:
-        get_throttle().check(limit)
+        get_throttle().spend(limit)
     except Throttled as error:
         raise throttled(
             error, _("Trop de vérifications en peu de temps : patientez quelques instants.")
         ) from error
-    get_throttle().record(limit)
     password = body.get("password") or ""
     answer = code_personnel.evaluate(password, _password_context(state.person)).as_json()
     confirmation = body.get("confirmation")
