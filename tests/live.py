@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,7 @@ from werkzeug.serving import make_server
 
 from core.clock import FrozenClock
 from core.db import db
+from examples.partner_site.app import create_app as create_partner_site
 from tests.conftest import make_app
 
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -92,3 +94,25 @@ def browser_factory() -> Iterator[Any]:
     yield open_browser
     for browser in browsers:
         browser.close()
+
+
+@pytest.fixture
+def partner_site_factory() -> Iterator[Callable[[dict[str, Any]], str]]:
+    """Start the demo partner site (examples/partner_site) with given settings; its URL."""
+    servers: list[Any] = []
+
+    def start(settings: dict[str, Any]) -> str:
+        holder: dict[str, Any] = {}
+        server = make_server(
+            "127.0.0.1", 0, lambda env, start: holder["app"](env, start), threaded=True
+        )
+        url = f"http://127.0.0.1:{server.server_port}"
+        holder["app"] = create_partner_site({**settings, "url": url})
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return url
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()

@@ -5,8 +5,6 @@ Every page and every error state met on the way is checked with axe-core (WCAG 2
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
 from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
@@ -14,14 +12,12 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Page
-from werkzeug.serving import make_server
 
 import keys
 from core.clock import FrozenClock
 from core.db import db
 from enrollment import registry_import
 from enrollment.models import AccountStatus
-from examples.partner_site.app import create_app as create_partner_site
 from idp.cli import register_client
 from tests.browser.conftest import assert_accessible
 from tests.enrollment.conftest import DEMO_CSV
@@ -90,29 +86,8 @@ def test_path_b_through_the_franceconnect_sandbox(page: Page, live_server_factor
     assert "Votre compte ameli est activé" in page.content()
 
 
-@pytest.fixture
-def partner_site() -> Iterator[Any]:
-    servers: list[Any] = []
-
-    def start(settings: dict[str, Any]) -> str:
-        holder: dict[str, Any] = {}
-        server = make_server(
-            "127.0.0.1", 0, lambda env, reply: holder["app"](env, reply), threaded=True
-        )
-        url = f"http://127.0.0.1:{server.server_port}"
-        holder["app"] = create_partner_site({**settings, "url": url})
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        return url
-
-    yield start
-    for server in servers:
-        server.shutdown()
-        server.server_close()
-
-
 def test_a_partner_sign_in_through_the_demo_partner_site(
-    page: Page, live_server_factory: Any, partner_site: Any
+    page: Page, live_server_factory: Any, partner_site_factory: Any
 ) -> None:
     server = start_service(live_server_factory)
     with server.app.app_context():
@@ -122,7 +97,7 @@ def test_a_partner_sign_in_through_the_demo_partner_site(
             redirect_uris=["http://127.0.0.1:0/callback"],
             post_logout_redirect_uris=["http://127.0.0.1:0/"],
         )
-        partner_url = partner_site(
+        partner_url = partner_site_factory(
             {"client_id": client.client_id, "client_secret": secret, "issuer": server.url}
         )
         client.redirect_uris = [partner_url + "/callback"]

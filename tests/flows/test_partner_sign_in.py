@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import html
 import re
-import threading
-from collections.abc import Callable
-from collections.abc import Iterator
 from datetime import UTC
 from datetime import datetime
 from typing import Any
@@ -26,12 +23,10 @@ from oic.oic.message import EndSessionRequest
 from oic.oic.message import OpenIDSchema
 from oic.oic.message import RegistrationResponse
 from oic.utils.authn.client import CLIENT_AUTHN_METHOD
-from werkzeug.serving import make_server
 
 import keys
 from core.clock import FrozenClock
 from enrollment import registry_import
-from examples.partner_site.app import create_app as create_partner_site
 from idp.cli import register_client
 from tests.enrollment.conftest import DEMO_CSV
 from tests.enrollment.conftest import GOOD_PASSWORD
@@ -46,27 +41,6 @@ CONSENT_REQUEST = re.compile(r'name="request" value="([^"]+)"')
 def clock() -> FrozenClock:
     """Real time: the client libraries check ``iat`` and ``exp`` against their own clock."""
     return FrozenClock(datetime.now(UTC))
-
-
-@pytest.fixture
-def partner_site_factory() -> Iterator[Callable[[dict[str, Any]], str]]:
-    servers: list[Any] = []
-
-    def start(settings: dict[str, Any]) -> str:
-        holder: dict[str, Any] = {}
-        server = make_server(
-            "127.0.0.1", 0, lambda env, start: holder["app"](env, start), threaded=True
-        )
-        url = f"http://127.0.0.1:{server.server_port}"
-        holder["app"] = create_partner_site({**settings, "url": url})
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        return url
-
-    yield start
-    for server in servers:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.fixture
