@@ -12,6 +12,7 @@ from flask_babel import Babel
 from flask_migrate import Migrate
 from flask_wtf import CSRFProtect
 
+import accounts
 import enrollment
 import franceconnect
 import idp
@@ -62,6 +63,7 @@ def create_app(
     errors.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(pages.bp)
+    accounts.init_app(app)
     enrollment.init_app(app)
     keys.init_app(app)
     idp.init_app(app)

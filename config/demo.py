@@ -20,8 +20,8 @@ from flask import current_app
 from flask.cli import with_appcontext
 from werkzeug.serving import run_simple
 
-from idp import storage
-from idp.cli import register_client
+import idp
+from core import settings
 
 ROOT = Path(__file__).resolve().parent.parent
 PARTNER_CLIENT_ID = "partenaire-demo"
@@ -39,11 +39,11 @@ def register_partner(settings_file: Path, issuer: str) -> dict[str, Any]:
     settings: dict[str, Any] = {}
     if settings_file.exists():
         settings = json.loads(settings_file.read_text(encoding="utf-8"))
-    client = storage.find_client(PARTNER_CLIENT_ID)
+    client = idp.find_client(PARTNER_CLIENT_ID)
     secret = settings.get("client_secret")
     if client is None or not secret or not client.check_client_secret(secret):
-        storage.delete_client(PARTNER_CLIENT_ID)
-        _, secret = register_client(
+        idp.delete_client(PARTNER_CLIENT_ID)
+        _, secret = idp.register_client(
             client_id=PARTNER_CLIENT_ID,
             name="Mairie de démonstration",
             redirect_uris=[PARTNER_URL + "/callback"],
@@ -63,9 +63,9 @@ def register_partner(settings_file: Path, issuer: str) -> dict[str, Any]:
 
 def register_franceconnect() -> str | None:
     """Register FranceConnect (trusted, ES256, JWT userinfo); return its new secret, if any."""
-    if storage.find_client(FRANCECONNECT_CLIENT_ID) is not None:
+    if idp.find_client(FRANCECONNECT_CLIENT_ID) is not None:
         return None
-    _, secret = register_client(
+    _, secret = idp.register_client(
         client_id=FRANCECONNECT_CLIENT_ID,
         name="FranceConnect",
         redirect_uris=[FRANCECONNECT_REDIRECT_URI],
@@ -85,6 +85,8 @@ def demo_command(port: int) -> None:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     if not os.environ.get("AMELI_ISSUER"):
         app.config["ISSUER"] = f"http://127.0.0.1:{port}"
+        # What the packages derive from the issuer (FranceConnect's sandbox URLs) follows.
+        settings.reload(app)
     issuer = str(app.config["ISSUER"]).rstrip("/")
     settings_file = Path(app.instance_path) / "partner_site.json"
     register_partner(settings_file, issuer)

@@ -8,6 +8,7 @@ it needs no catalogue of its own.
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 from flask import Blueprint
@@ -20,9 +21,11 @@ from flask import request
 from flask import session
 from flask import url_for
 from flask_babel import get_locale
+from flask_babel import gettext
 from flask_babel import refresh
 from werkzeug.wrappers import Response as WerkzeugResponse
 
+from core.clock import in_france
 from core.language import SESSION_KEY
 from core.urls import safe_next
 
@@ -59,6 +62,14 @@ def choose(code: str) -> WerkzeugResponse:
     return redirect(safe_next(request.args.get("next")) or url_for("pages.home"))
 
 
+def french_datetime(moment: datetime) -> str:
+    """Format ``moment`` in French time: ``18/12/2026 à 14:35`` (``at`` in English)."""
+    local = in_france(moment)
+    return gettext(
+        "%(date)s à %(time)s", date=local.strftime("%d/%m/%Y"), time=local.strftime("%H:%M")
+    )
+
+
 def _vary_on_language(response: Response) -> Response:
     # The same address answers in another language for another Accept-Language.
     response.vary.add("Accept-Language")
@@ -78,3 +89,4 @@ def init_app(app: Flask) -> None:
     app.before_request(refresh)
     app.after_request(_vary_on_language)
     app.jinja_env.globals.update(current_locale=current_locale, locales=LOCALES)
+    app.add_template_filter(french_datetime)

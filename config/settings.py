@@ -33,7 +33,10 @@ INSTANCE_FILE = "ameli.cfg"
 
 
 def defaults(instance_path: str) -> dict[str, Any]:
-    """Return the built-in defaults: a development service on SQLite in ``instance/``."""
+    """Return the built-in defaults: a development service on SQLite in ``instance/``.
+
+    Each feature package defaults its own settings in its ``init_app``.
+    """
     return {
         "ENV": "development",
         "SECRET_KEY": DEFAULT_SECRET_KEY,
@@ -41,10 +44,6 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "REDIS_URL": None,
         "ISSUER": "http://127.0.0.1:5000",
         "SANDBOX_ENABLED": None,  # None: on in development and demo, off elsewhere
-        "SMTP_URL": None,
-        "MAIL_OUTBOX_DIR": os.path.join(instance_path, "outbox"),
-        "MAIL_FROM": "ameli <ne-pas-repondre@ameli.example>",
-        "REGISTRY_IMPORT_BATCH_SIZE": 2000,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},

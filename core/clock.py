@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from datetime import UTC
+from datetime import date
 from datetime import datetime
 from datetime import timedelta
 from typing import Protocol
+from zoneinfo import ZoneInfo
 
 from flask import current_app
+
+# The service's people live by French time: "today", "réessayez à 14:35", "le 18/12 à 9:00".
+FRANCE = ZoneInfo("Europe/Paris")
 
 
 class Clock(Protocol):
@@ -51,3 +56,17 @@ def now() -> datetime:
     """Return the current time of the running application's clock."""
     clock: Clock = current_app.extensions[EXTENSION_KEY]
     return clock.now()
+
+
+def in_france(moment: datetime) -> datetime:
+    """Return ``moment`` as a person in metropolitan France reads it on their clock."""
+    return moment.astimezone(FRANCE)
+
+
+def today() -> date:
+    """Return today's date in France, by the running application's clock.
+
+    A birth date typed on the 1st of January at 00:30 in Paris is in the past there, even
+    though it is still the 31st of December in UTC.
+    """
+    return in_france(now()).date()

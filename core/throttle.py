@@ -10,11 +10,11 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from flask import Flask
 from flask import current_app
 from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from limits import RateLimitItem
 from limits import parse
 from limits.errors import StorageError
@@ -23,20 +23,26 @@ from limits.storage import RedisStorage
 from limits.storage import Storage
 from limits.strategies import MovingWindowRateLimiter
 
+from core.clock import in_france
+from core.errors import Refusal
+
 log = logging.getLogger(__name__)
-PARIS = ZoneInfo("Europe/Paris")
 EXTENSION_KEY = "ameli.throttle"
 
 
-class Throttled(Exception):
+class Throttled(Refusal):
     """Too many failures: the action is blocked until ``retry_at``."""
+
+    code = "throttled"
+    status = 429
+    title = _l("Trop de tentatives")
 
     def __init__(self, retry_at: datetime) -> None:
         super().__init__(f"blocked until {retry_at.isoformat()}")
         self.retry_at = retry_at
 
     @property
-    def message(self) -> str:
+    def message(self) -> str:  # type: ignore[override]
         """Tell the person, in their language, that they are blocked and until when."""
         return gettext(
             "Trop de tentatives infructueuses. Par sécurité, la vérification est bloquée : "
@@ -47,7 +53,7 @@ class Throttled(Exception):
     @property
     def retry_at_local(self) -> str:
         """The time to try again, as a person in France reads it (``HH:MM``)."""
-        return self.retry_at.astimezone(PARIS).strftime("%H:%M")
+        return in_france(self.retry_at).strftime("%H:%M")
 
 
 @dataclass(frozen=True)
@@ -115,7 +121,10 @@ class Throttle:
                 log.exception("throttle store unreachable; failures not cleared")
 
 
-def storage_for(redis_url: str | None, key_prefix: str = "ameli") -> Storage:
+DEFAULT_KEY_PREFIX = "ameli"
+
+
+def storage_for(redis_url: str | None, key_prefix: str = DEFAULT_KEY_PREFIX) -> Storage:
     """Return Redis storage for ``redis_url``, or in-process memory when it is unset."""
     if not redis_url:
         return MemoryStorage()
@@ -124,7 +133,7 @@ def storage_for(redis_url: str | None, key_prefix: str = "ameli") -> Storage:
 
 def init_app(app: Flask) -> None:
     """Give ``app`` its throttle, on the store named by ``REDIS_URL``."""
-    app.config.setdefault("THROTTLE_KEY_PREFIX", "ameli")
+    app.config.setdefault("THROTTLE_KEY_PREFIX", DEFAULT_KEY_PREFIX)
     storage = storage_for(app.config.get("REDIS_URL"), app.config["THROTTLE_KEY_PREFIX"])
     app.extensions[EXTENSION_KEY] = Throttle(storage)
 

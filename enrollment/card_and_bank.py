@@ -1,8 +1,8 @@
 """Step 1 of the Carte Vitale + IBAN path, shared by the web form and the mobile API.
 
 Fields are checked one by one (each error is specific to its field); then the attempt is
-throttled per NIR and per client IP (:mod:`enrollment.attempts`), and the ordered
-eligibility checks run.
+throttled per NIR and per client IP, and the ordered eligibility checks run
+(:mod:`enrollment.eligibility`).
 """
 
 from __future__ import annotations
@@ -10,43 +10,48 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 
-from enrollment import attempts
-from enrollment import validators
+from accounts import EnrollmentPath
+from core import clock
+from core.fields import FieldChecker
+from core.nir import check_nir
+from enrollment import eligibility
+from enrollment import fields
 from enrollment.eligibility import CardAndBankClaim
-from enrollment.eligibility import check_card_and_bank
-from enrollment.models import EnrollmentPath
+from enrollment.errors import BirthDateRequired
 from enrollment.person import VerifiedPerson
 
 FIELDS = ("name", "nir", "birth_date", "postal_code", "iban_tail", "vitale_tail")
 
 
-def parse(form: Mapping[str, str], today: date, *, iso_dates: bool = False) -> CardAndBankClaim:
-    """Check every field of step 1 and return the claim.
+def parse(form: Mapping[str, str], *, iso_dates: bool = False) -> CardAndBankClaim:
+    """Check every field of step 1 and return the claim; the birth date is checked against
+    today in France.
 
     ``iso_dates`` reads the birth date as YYYY-MM-DD (API) instead of DD/MM/YYYY (web).
 
-    :raises validators.FieldErrors: with one error per wrong field.
+    :raises core.fields.FieldErrors: with one error per wrong field.
     """
-    fields = validators.FieldChecker(form)
-    fields.check("name", validators.check_name)
+    today = clock.today()
+    checker = FieldChecker(form)
+    checker.check("name", fields.check_name)
     if iso_dates:
-        birth_date = fields.check("birth_date", _check_iso_birth_date, today)
+        birth_date = checker.check("birth_date", _check_iso_birth_date, today)
     else:
-        birth_date = fields.check("birth_date", validators.check_birth_date, today)
-    fields.check("nir", validators.check_nir, birth_date)
-    fields.check("postal_code", validators.check_postal_code)
-    fields.check("iban_tail", validators.check_iban_tail)
-    fields.check("vitale_tail", validators.check_vitale_tail)
-    return CardAndBankClaim(**fields.result(FIELDS))
+        birth_date = checker.check("birth_date", fields.check_birth_date, today)
+    checker.check("nir", check_nir, birth_date)
+    checker.check("postal_code", fields.check_postal_code)
+    checker.check("iban_tail", fields.check_iban_tail)
+    checker.check("vitale_tail", fields.check_vitale_tail)
+    return CardAndBankClaim(**checker.result(FIELDS))
 
 
 def _check_iso_birth_date(raw: str, today: date) -> date:
     if not raw.strip():
-        raise validators.BirthDateRequired()
-    birth_date = validators.parse_iso_date(raw)
+        raise BirthDateRequired()
+    birth_date = fields.parse_iso_date(raw)
     # Zero-padded by hand: strftime("%Y") drops the padding of years before 1000.
     written = f"{birth_date.day:02d}/{birth_date.month:02d}/{birth_date.year:04d}"
-    return validators.check_birth_date(written, today)
+    return fields.check_birth_date(written, today)
 
 
 def verify(claim: CardAndBankClaim, client_ip: str) -> VerifiedPerson:
@@ -54,6 +59,9 @@ def verify(claim: CardAndBankClaim, client_ip: str) -> VerifiedPerson:
 
     :raises Throttled: too many recent failures for this NIR or this address.
     :raises EnrollmentRefused: the first eligibility check that failed.
+    :raises accounts.AccountAlreadyExists: the NIR has an account already.
     """
-    record = attempts.throttled(claim.nir, client_ip, lambda: check_card_and_bank(claim))
+    record = eligibility.throttled(
+        claim.nir, client_ip, lambda: eligibility.check_card_and_bank(claim)
+    )
     return VerifiedPerson.from_record(record, EnrollmentPath.VITALE_IBAN)

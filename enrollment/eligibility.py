@@ -1,9 +1,13 @@
-"""Who may create an account immediately: the ordered checks of SPEC §4 (and §5.3).
+"""Who may create an account immediately: the ordered checks of SPEC §4 (and §5.3), and
+the throttle both paths' identity checks count against.
 
 Each check is a small named function that raises a typed :class:`EnrollmentRefused`; a path
 is the explicit list of its checks. Any mismatch of what the person typed gives the one
 generic :class:`IdentityNotRecognised`, so nobody learns which field was wrong; exclusions
 are told only once the identity itself matched.
+
+Both paths count against the same limits per NIR and per client address: switching from
+the card path to FranceConnect gives nobody more guesses at who holds a NIR.
 """
 
 from __future__ import annotations
@@ -13,83 +17,25 @@ from collections.abc import Callable
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import TypeVar
 
-from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
-
-from core.db import db
-from enrollment import validators
-from enrollment.models import Account
+import accounts
+from core.throttle import Limit
+from core.throttle import get_throttle
+from enrollment import fields
+from enrollment.errors import IdentityNotRecognised
+from enrollment.errors import NirNotCertified
+from enrollment.errors import NoActiveVitaleCard
+from enrollment.errors import NoBankDetails
+from enrollment.errors import RegimeNotEligible
 from enrollment.registry import BeneficiaryRecord
 from enrollment.registry import get_registry
+from enrollment.settings import get_settings
 
-
-class EnrollmentRefused(Exception):
-    """The person cannot create an account immediately; ``code`` says why."""
-
-    code = "enrollment.refused"
-    message = _l("La création immédiate de votre compte n'est pas possible.")
-    # What the page offers next: "caisse" (contact your caisse), "franceconnect", "sign_in".
-    guidance: tuple[str, ...] = ("caisse",)
-
-    def __init__(self) -> None:
-        super().__init__(self.message)
-
-
-class IdentityNotRecognised(EnrollmentRefused):
-    code = "identity.not_recognised"
-    message = _l(
-        "Les informations saisies ne permettent pas de vous identifier. Vérifiez-les "
-        "(elles doivent être identiques à celles connues de votre caisse) et réessayez."
-    )
-    guidance = ()
-
-
-class RegimeNotEligible(EnrollmentRefused):
-    code = "exclusion.regime"
-    message = _l(
-        "Votre régime ne permet pas encore la création immédiate du compte ameli. "
-        "Contactez votre caisse pour créer votre compte."
-    )
-    guidance = ("caisse",)
-
-
-class NirNotCertified(EnrollmentRefused):
-    code = "exclusion.nir_not_certified"
-    message = _l(
-        "Votre numéro de sécurité sociale est provisoire ou n'est pas encore certifié : il ne "
-        "permet pas de créer votre compte immédiatement. Contactez votre caisse."
-    )
-    guidance = ("caisse",)
-
-
-class NoBankDetails(EnrollmentRefused):
-    code = "exclusion.no_bank_details"
-    message = _l(
-        "Votre caisse ne connaît pas encore vos coordonnées bancaires : la création avec la "
-        "carte Vitale et l'IBAN n'est pas possible. Créez votre compte avec FranceConnect, "
-        "ou contactez votre caisse."
-    )
-    guidance = ("franceconnect", "caisse")
-
-
-class NoActiveVitaleCard(EnrollmentRefused):
-    code = "exclusion.no_active_vitale_card"
-    message = _l(
-        "Vous n'avez pas de carte Vitale active connue de votre caisse : la création avec la "
-        "carte Vitale et l'IBAN n'est pas possible. Créez votre compte avec FranceConnect, "
-        "ou contactez votre caisse."
-    )
-    guidance = ("franceconnect", "caisse")
-
-
-class AccountAlreadyExists(EnrollmentRefused):
-    code = "exclusion.account_exists"
-    message = _l(
-        "Vous avez déjà un compte ameli. Connectez-vous avec votre numéro de sécurité sociale "
-        "et votre code personnel."
-    )
-    guidance = ("sign_in",)
+# The counters keep their names of the first version, so that limits survive an upgrade.
+PER_NIR = "enrollment.identity.nir"
+PER_IP = "enrollment.identity.ip"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -110,7 +56,7 @@ Check = Callable[[BeneficiaryRecord, CardAndBankClaim], None]
 def check_identity_matches(record: BeneficiaryRecord, claim: CardAndBankClaim) -> None:
     """Refuse unless name, birth date and postal code are those of the NIR's holder."""
     if not (
-        validators.names_match(claim.name, record.family_name, record.usage_name)
+        fields.names_match(claim.name, record.family_name, record.usage_name)
         and claim.birth_date == record.birth_date
         and claim.postal_code == record.postal_code
     ):
@@ -144,7 +90,7 @@ def check_vitale_card_active(record: BeneficiaryRecord, claim: object = None) ->
 def check_card_and_bank_details(record: BeneficiaryRecord, claim: CardAndBankClaim) -> None:
     """Refuse unless the IBAN and Vitale serial endings are the caisse's (constant time)."""
     iban_ok = hmac.compare_digest(
-        validators.iban_tail(record.iban or "").encode(), claim.iban_tail.encode()
+        fields.iban_tail(record.iban or "").encode(), claim.iban_tail.encode()
     )
     vitale_ok = hmac.compare_digest(
         (record.vitale_serial or "")[-11:].encode(), claim.vitale_tail.encode()
@@ -154,9 +100,12 @@ def check_card_and_bank_details(record: BeneficiaryRecord, claim: CardAndBankCla
 
 
 def check_no_account(record: BeneficiaryRecord, claim: object = None) -> None:
-    """Refuse a second account for the same NIR (exclusion 6)."""
-    if db.session.scalar(select(Account.id).where(Account.nir == record.nir)) is not None:
-        raise AccountAlreadyExists()
+    """Refuse a second account for the same NIR (exclusion 6).
+
+    :raises accounts.AccountAlreadyExists:
+    """
+    if accounts.exists_for_nir(record.nir):
+        raise accounts.AccountAlreadyExists()
 
 
 CARD_AND_BANK_CHECKS: Sequence[Check] = (
@@ -179,6 +128,7 @@ def check_card_and_bank(claim: CardAndBankClaim) -> BeneficiaryRecord:
     """Run the Carte Vitale + IBAN checks in order; return the registry record on success.
 
     :raises EnrollmentRefused: the first check that fails.
+    :raises accounts.AccountAlreadyExists: the NIR has an account already.
     """
     record = get_registry().find(claim.nir)
     if record is None:
@@ -192,6 +142,35 @@ def check_franceconnect_record(record: BeneficiaryRecord) -> None:
     """Run the exclusions that apply after a FranceConnect identity matched (1, 2 and 6).
 
     :raises EnrollmentRefused: the first check that fails.
+    :raises accounts.AccountAlreadyExists: the NIR has an account already.
     """
     for check in FRANCECONNECT_CHECKS:
         check(record)
+
+
+# --- The throttle of identity checks ----------------------------------------------------
+
+
+def limits(nir: str, client_ip: str) -> tuple[tuple[Limit, str], ...]:
+    """Return the limits an identity check of ``nir`` from ``client_ip`` counts against."""
+    config = get_settings()
+    return (
+        (Limit(PER_NIR, config.failures_per_nir), nir),
+        (Limit(PER_IP, config.failures_per_ip), client_ip),
+    )
+
+
+def throttled(nir: str, client_ip: str, check: Callable[[], T]) -> T:
+    """Run ``check`` unless blocked; count it as a failure when the identity does not match.
+
+    :raises Throttled: too many recent failures for this NIR or this address.
+    :raises EnrollmentRefused: what ``check`` raised.
+    """
+    throttle = get_throttle()
+    keys = limits(nir, client_ip)
+    throttle.check(*keys)
+    try:
+        return check()
+    except IdentityNotRecognised:
+        throttle.record(*keys)
+        raise

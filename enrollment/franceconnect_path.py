@@ -10,15 +10,16 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from enrollment import attempts
-from enrollment import validators
-from enrollment.eligibility import IdentityNotRecognised
-from enrollment.eligibility import check_franceconnect_record
-from enrollment.models import EnrollmentPath
+from accounts import EnrollmentPath
+from core.fields import FieldChecker
+from core.nir import check_nir
+from enrollment import eligibility
+from enrollment import fields
+from enrollment.errors import IdentityNotRecognised
 from enrollment.person import VerifiedPerson
 from enrollment.registry import BeneficiaryRecord
 from enrollment.registry import get_registry
-from franceconnect.identity import PivotIdentity
+from franceconnect import PivotIdentity
 
 FIELDS = ("nir",)
 
@@ -37,8 +38,8 @@ def check_identity_matches(record: BeneficiaryRecord, identity: PivotIdentity) -
     else:
         place_matches = (record.birthplace or "").upper() == identity.birthplace.upper()
     if not (
-        validators.names_match(identity.family_name, record.family_name)
-        and validators.names_match(identity.first_given_name, record.first_given_name)
+        fields.names_match(identity.family_name, record.family_name)
+        and fields.names_match(identity.first_given_name, record.first_given_name)
         and born.year == year
         and month in (None, born.month)
         and day in (None, born.day)
@@ -53,21 +54,22 @@ def _find(identity: PivotIdentity, nir: str) -> BeneficiaryRecord:
     if record is None:
         raise IdentityNotRecognised()
     check_identity_matches(record, identity)
-    check_franceconnect_record(record)
+    eligibility.check_franceconnect_record(record)
     return record
 
 
 def match(identity: PivotIdentity, nir_input: str, client_ip: str) -> VerifiedPerson:
     """Return the person to enrol, once the NIR typed is FranceConnect's identity's.
 
-    :raises validators.FieldErrors: when the NIR is malformed (its own message).
+    :raises core.fields.FieldErrors: when the NIR is malformed (its own message).
     :raises Throttled: too many recent failures for this NIR or this address.
     :raises EnrollmentRefused: the identity does not match, or an exclusion applies.
+    :raises accounts.AccountAlreadyExists: the NIR has an account already.
     """
-    fields = validators.FieldChecker({"nir": nir_input})
-    fields.check("nir", validators.check_nir)
-    nir: str = fields.result(FIELDS)["nir"]
-    record = attempts.throttled(nir, client_ip, lambda: _find(identity, nir))
+    checker = FieldChecker({"nir": nir_input})
+    checker.check("nir", check_nir)
+    nir: str = checker.result(FIELDS)["nir"]
+    record = eligibility.throttled(nir, client_ip, lambda: _find(identity, nir))
     return VerifiedPerson.from_record(
         record,
         EnrollmentPath.FRANCECONNECT,

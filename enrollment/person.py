@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from enrollment.models import EnrollmentPath
+from accounts import ContactDetails
+from accounts import EnrollmentPath
+from accounts import NewAccount
 from enrollment.registry import BeneficiaryRecord
 
 
@@ -45,6 +47,16 @@ class VerifiedPerson:
             path=path,
             franceconnect_sub=franceconnect_sub,
             suggested_email=suggested_email,
+        )
+
+    def new_account(self, password_hash: str, contact: ContactDetails) -> NewAccount:
+        """Return what the account of this person is opened with, at the end of step 3."""
+        return NewAccount(
+            nir=self.nir,
+            path=self.path,
+            password_hash=password_hash,
+            contact=contact,
+            franceconnect_sub=self.franceconnect_sub,
         )
 
     @property

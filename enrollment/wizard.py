@@ -20,34 +20,16 @@ from cryptography.fernet import InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature
 from itsdangerous import SignatureExpired
 from itsdangerous import URLSafeTimedSerializer
 
+from enrollment.errors import WizardExpired
+from enrollment.errors import WizardTampered
 from enrollment.person import VerifiedPerson
+from enrollment.settings import get_settings
 
 SALT = "ameli.enrollment.wizard"
-DEFAULT_MAX_AGE = 30 * 60
-
-
-class WizardError(Exception):
-    """The enrollment token cannot be used; ``code`` says why."""
-
-    code = "wizard.invalid"
-    message = _l("Votre démarche n'a pas pu être reprise. Recommencez depuis la première étape.")
-
-
-class WizardExpired(WizardError):
-    code = "wizard.expired"
-    message = _l(
-        "Votre démarche a expiré après 30 minutes sans validation. Par sécurité, "
-        "recommencez depuis la première étape."
-    )
-
-
-class WizardTampered(WizardError):
-    code = "wizard.invalid"
 
 
 @dataclass(frozen=True)
@@ -101,7 +83,7 @@ def load(token: str, salt: str = SALT) -> WizardState:
     :raises WizardExpired: older than ``ENROLLMENT_WIZARD_MAX_AGE`` seconds.
     :raises WizardTampered: not a token this service signed.
     """
-    max_age = int(current_app.config.get("ENROLLMENT_WIZARD_MAX_AGE", DEFAULT_MAX_AGE))
+    max_age = get_settings().wizard_max_age
     try:
         payload = _serializer(salt).loads(token, max_age=max_age)
         return WizardState(
@@ -111,7 +93,7 @@ def load(token: str, salt: str = SALT) -> WizardState:
             encrypted_password_hash=payload.get("password"),
         )
     except SignatureExpired as error:
-        raise WizardExpired() from error
+        raise WizardExpired(max_age) from error
     except (BadSignature, KeyError, TypeError, ValueError) as error:
         raise WizardTampered() from error
 

@@ -1,8 +1,19 @@
-"""FranceConnect relying party, and a local sandbox provider for development."""
+"""FranceConnect relying party, and a local sandbox provider for development.
+
+Enrollment reads only what this face offers: the verified :class:`PivotIdentity` of the
+browser's session, and the way out through FranceConnect's logout. It never sees a token.
+"""
 
 from __future__ import annotations
 
 from flask import Flask
+
+from franceconnect.identity import PivotIdentity
+from franceconnect.session import current_identity
+from franceconnect.session import kept_for_logout
+from franceconnect.session import sign_out_url
+
+__all__ = ["PivotIdentity", "current_identity", "init_app", "kept_for_logout", "sign_out_url"]
 
 
 def init_app(app: Flask) -> None:

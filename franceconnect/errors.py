@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from core.errors import Refusal
 
-class FranceConnectError(Exception):
+
+class FranceConnectError(Refusal):
     """The FranceConnect sign-in cannot go on; ``detail`` says why, for the log."""
 
     code = "franceconnect.error"

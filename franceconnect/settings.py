@@ -1,7 +1,7 @@
-"""Settings of the FranceConnect client, defaulted by :func:`init_app` and read per request.
+"""Settings of the FranceConnect client: defaulted and read once by :func:`init_app`.
 
-Values derived from ``ISSUER`` (the sandbox base URL, the redirect URIs) are computed when
-read, not at start-up, so that they follow the service's public address.
+Without a base URL, development and demo use the local sandbox provider, whose URLs and
+the redirect URIs derive from ``ISSUER``, the service's public address.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask
-from flask import current_app
 
+from core import settings
 from core.errors import ConfigurationError
 
 SANDBOX_PATH = "/sandbox/franceconnect/api/v2"
@@ -25,6 +25,20 @@ SCOPE = (
     "openid given_name family_name birthdate gender birthplace birthcountry email "
     "preferred_username"
 )
+DEFAULTS: dict[str, Any] = {
+    "FRANCECONNECT_BASE_URL": None,
+    "FRANCECONNECT_CLIENT_ID": None,
+    "FRANCECONNECT_CLIENT_SECRET": None,
+    "FRANCECONNECT_REDIRECT_URI": None,
+    "FRANCECONNECT_POST_LOGOUT_REDIRECT_URI": None,
+    "FRANCECONNECT_SCOPE": SCOPE,
+    "FRANCECONNECT_ACR_VALUES": "eidas1",
+    "FRANCECONNECT_PROMPT_LOGIN": False,
+    "FRANCECONNECT_TIMEOUT": 5,
+    "FRANCECONNECT_LEEWAY": 30,
+    "FRANCECONNECT_CACHE_TTL": 3600,
+}
+EXTENSION_KEY = "ameli.franceconnect.settings"
 
 
 @dataclass(frozen=True)
@@ -36,40 +50,16 @@ class FranceConnectSettings:
     client_secret: str
     redirect_uri: str
     post_logout_redirect_uri: str
-    scope: str = SCOPE
-    acr_values: str = "eidas1"
-    prompt_login: bool = False
-    timeout: float = 5.0
-    leeway: int = 30
-    cache_ttl: int = 3600
+    scope: str
+    acr_values: str
+    prompt_login: bool
+    timeout: float
+    leeway: int
+    cache_ttl: int
 
     @property
     def discovery_url(self) -> str:
         return self.base_url.rstrip("/") + "/.well-known/openid-configuration"
-
-
-def init_app(app: Flask) -> None:
-    """Default the ``FRANCECONNECT_*`` settings and refuse a half-configured client.
-
-    :raises ConfigurationError: when a base URL is set without client credentials (or
-        credentials without a base URL), or production uses plain HTTP.
-    """
-    config = app.config
-    for name in (
-        "BASE_URL",
-        "CLIENT_ID",
-        "CLIENT_SECRET",
-        "REDIRECT_URI",
-        "POST_LOGOUT_REDIRECT_URI",
-    ):
-        config.setdefault(f"FRANCECONNECT_{name}", None)
-    config.setdefault("FRANCECONNECT_SCOPE", SCOPE)
-    config.setdefault("FRANCECONNECT_ACR_VALUES", "eidas1")
-    config.setdefault("FRANCECONNECT_PROMPT_LOGIN", False)
-    config.setdefault("FRANCECONNECT_TIMEOUT", 5)
-    config.setdefault("FRANCECONNECT_LEEWAY", 30)
-    config.setdefault("FRANCECONNECT_CACHE_TTL", 3600)
-    _check(config)
 
 
 def _check(config: Mapping[str, Any]) -> None:
@@ -107,21 +97,42 @@ def read(config: Mapping[str, Any]) -> FranceConnectSettings | None:
         base_url=str(base_url),
         client_id=str(client_id),
         client_secret=str(client_secret),
-        redirect_uri=config.get("FRANCECONNECT_REDIRECT_URI") or issuer + CALLBACK_PATH,
-        post_logout_redirect_uri=config.get("FRANCECONNECT_POST_LOGOUT_REDIRECT_URI")
+        redirect_uri=config["FRANCECONNECT_REDIRECT_URI"] or issuer + CALLBACK_PATH,
+        post_logout_redirect_uri=config["FRANCECONNECT_POST_LOGOUT_REDIRECT_URI"]
         or issuer + LOGOUT_RETURN_PATH,
-        scope=str(config.get("FRANCECONNECT_SCOPE") or SCOPE),
-        acr_values=str(config.get("FRANCECONNECT_ACR_VALUES") or "eidas1"),
-        prompt_login=bool(config.get("FRANCECONNECT_PROMPT_LOGIN")),
-        timeout=float(config.get("FRANCECONNECT_TIMEOUT", 5)),
-        leeway=int(config.get("FRANCECONNECT_LEEWAY", 30)),
-        cache_ttl=int(config.get("FRANCECONNECT_CACHE_TTL", 3600)),
+        scope=str(config["FRANCECONNECT_SCOPE"] or SCOPE),
+        acr_values=str(config["FRANCECONNECT_ACR_VALUES"] or DEFAULTS["FRANCECONNECT_ACR_VALUES"]),
+        prompt_login=bool(config["FRANCECONNECT_PROMPT_LOGIN"]),
+        timeout=float(config["FRANCECONNECT_TIMEOUT"]),
+        leeway=settings.whole_number(config, "FRANCECONNECT_LEEWAY"),
+        cache_ttl=settings.whole_number(config, "FRANCECONNECT_CACHE_TTL"),
     )
+
+
+def load(config: Mapping[str, Any]) -> FranceConnectSettings | None:
+    """Check the ``FRANCECONNECT_*`` settings and read them; None when FranceConnect is off.
+
+    :raises ConfigurationError: when a base URL is set without client credentials (or
+        credentials without a base URL), or production uses plain HTTP.
+    """
+    _check(config)
+    return read(config)
+
+
+def init_app(app: Flask) -> None:
+    """Default, check and attach the FranceConnect client's settings.
+
+    :raises ConfigurationError: with a one-line reason.
+    """
+    for name, value in DEFAULTS.items():
+        app.config.setdefault(name, value)
+    settings.install(app, EXTENSION_KEY, load)
 
 
 def get_settings() -> FranceConnectSettings | None:
     """Return the running application's FranceConnect settings, None when it is off."""
-    return read(current_app.config)
+    found: FranceConnectSettings | None = settings.installed(EXTENSION_KEY)
+    return found
 
 
 def enabled() -> bool:

@@ -16,9 +16,9 @@ from typing import Any
 from authlib.oauth2.rfc6749 import scope_to_list
 from flask_babel import lazy_gettext as _l
 
-from enrollment.models import Account
-from enrollment.models import AccountStatus
-from enrollment.registry import get_registry
+import enrollment
+from accounts import Account
+from accounts import AccountStatus
 
 IDENTITY_CLAIMS = (
     "given_name",
@@ -131,7 +131,9 @@ def claim_values(account: Account, names: Iterable[str]) -> dict[str, Any]:
     """Return the values of ``names`` for ``account``; claims without a value are left out."""
     wanted = list(names)
     values: dict[str, Any] = {}
-    record = get_registry().find(account.nir) if set(wanted) & set(IDENTITY_CLAIMS) else None
+    record = (
+        enrollment.get_registry().find(account.nir) if set(wanted) & set(IDENTITY_CLAIMS) else None
+    )
     for name in wanted:
         value: Any = None
         if record is not None and name in IDENTITY_CLAIMS:

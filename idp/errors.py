@@ -11,25 +11,21 @@ from __future__ import annotations
 from authlib.oauth2 import OAuth2Error
 from authlib.oauth2.rfc6749 import AccessDeniedError
 from authlib.oauth2.rfc6749 import InvalidClientError
-from authlib.oauth2.rfc6749 import InvalidGrantError
 from authlib.oauth2.rfc6749 import InvalidRequestError
 from authlib.oauth2.rfc6749 import InvalidScopeError
-from authlib.oauth2.rfc6749 import UnauthorizedClientError
 from authlib.oauth2.rfc6749 import UnsupportedResponseTypeError
 from authlib.oidc.core.errors import ConsentRequiredError
-from authlib.oidc.core.errors import InteractionRequiredError
 from authlib.oidc.core.errors import LoginRequiredError
 from authlib.oidc.core.errors import RequestNotSupportedError
 from authlib.oidc.core.errors import RequestURINotSupportedError
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
+# The errors the provider raises; Authlib raises the token endpoint's own.
 __all__ = [
     "AccessDeniedError",
     "ConsentRequiredError",
-    "InteractionRequiredError",
     "InvalidClientError",
-    "InvalidGrantError",
     "InvalidRedirectURIError",
     "InvalidRequestError",
     "InvalidScopeError",
@@ -37,7 +33,6 @@ __all__ = [
     "OAuth2Error",
     "RequestNotSupportedError",
     "RequestURINotSupportedError",
-    "UnauthorizedClientError",
     "UnsupportedResponseTypeError",
     "page_message",
 ]
@@ -62,7 +57,6 @@ PAGE_MESSAGES = {
     ),
     "invalid_request": GENERIC_MESSAGE,
     "unsupported_response_type": GENERIC_MESSAGE,
-    "unauthorized_client": GENERIC_MESSAGE,
     "invalid_scope": GENERIC_MESSAGE,
 }
 

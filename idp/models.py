@@ -31,10 +31,11 @@ from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
 
+from accounts import Account
 from core import clock
 from core.db import Base
 from core.db import UTCDateTime
-from enrollment.models import Account
+from idp.claims import claims_of_scope
 
 ACR = "eidas1"
 AMR = ["pwd"]
@@ -138,10 +139,6 @@ class Client(Base, ClientMixin):
 
     def check_grant_type(self, grant_type: str) -> bool:
         return grant_type in GRANT_TYPES
-
-    @property
-    def redirect_hosts(self) -> list[str]:
-        return [urlsplit(uri).hostname or "" for uri in self.redirect_uris]
 
 
 def default_sector(redirect_uris: list[str]) -> str:
@@ -292,13 +289,21 @@ class Consent(Base):
         ForeignKey("oidc_client.id", ondelete="CASCADE"), index=True
     )
     scopes: Mapped[list[str]] = mapped_column(JSON)
+    # Claims allowed beyond those of the scopes: asked by name with the ``claims`` parameter.
+    claims: Mapped[list[str]] = mapped_column(JSON, default=list)
     granted_at: Mapped[datetime] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     client: Mapped[Client] = relationship()
 
-    def covers(self, scopes: list[str]) -> bool:
+    def covers_scopes(self, scopes: list[str]) -> bool:
+        """Tell whether the person allowed every scope of ``scopes``, and still does."""
         return self.revoked_at is None and set(scopes) <= set(self.scopes)
+
+    def covers_claims(self, claims: list[str]) -> bool:
+        """Tell whether the person allowed every claim of ``claims`` (by scope or by name)."""
+        allowed = set(claims_of_scope(" ".join(self.scopes))) | set(self.claims or ())
+        return self.revoked_at is None and set(claims) <= allowed
 
 
 class ClientAssertion(Base):

@@ -18,9 +18,9 @@ from sqlalchemy import select
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
+from accounts import Account
 from core import clock
 from core.db import db
-from enrollment.models import Account
 from idp.models import AuthorizationCode
 from idp.models import Client
 from idp.models import ClientAssertion
@@ -266,15 +266,21 @@ def find_consent(account: Account, client: Client) -> Consent | None:
     )
 
 
-def grant_consent(account: Account, client: Client, scopes: list[str]) -> Consent:
-    """Remember that ``account`` allowed ``client`` these scopes (added to earlier ones)."""
+def grant_consent(
+    account: Account, client: Client, scopes: Sequence[str], claims: Sequence[str] = ()
+) -> Consent:
+    """Remember that ``account`` allowed ``client`` these scopes and claims (added to the
+    earlier ones, unless those were withdrawn)."""
     consent = find_consent(account, client)
     now = clock.now()
     if consent is None:
-        consent = Consent(account_id=account.id, client_id=client.id, scopes=[], granted_at=now)
+        consent = Consent(
+            account_id=account.id, client_id=client.id, scopes=[], claims=[], granted_at=now
+        )
         db.session.add(consent)
-    previous = [] if consent.revoked_at is not None else list(consent.scopes)
-    consent.scopes = list(dict.fromkeys([*previous, *scopes]))
+    withdrawn = consent.revoked_at is not None
+    consent.scopes = list(dict.fromkeys([*([] if withdrawn else consent.scopes), *scopes]))
+    consent.claims = list(dict.fromkeys([*([] if withdrawn else consent.claims or []), *claims]))
     consent.granted_at = now
     consent.revoked_at = None
     try:
@@ -282,7 +288,7 @@ def grant_consent(account: Account, client: Client, scopes: list[str]) -> Consen
     except IntegrityError:
         # Two tabs consented at once: the other one's row stands, add to it.
         db.session.rollback()
-        return grant_consent(account, client, scopes)
+        return grant_consent(account, client, scopes, claims)
     return consent
 
 

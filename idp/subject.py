@@ -4,8 +4,8 @@ OIDC Core §8.1: ``sub = HMAC-SHA256(secret, sector ‖ account id)``. Two partn
 different sectors cannot link a person by ``sub``; the NIR never leaves the service.
 
 The secret is ``IDP_PAIRWISE_SECRET`` (``AMELI_IDP_PAIRWISE_SECRET``) when set, otherwise
-it is derived from ``SECRET_KEY`` with a salt of its own. Changing it changes every
-``sub``: partners would no longer recognise anyone, so set it once and keep it.
+it is derived from ``SECRET_KEY`` with a salt of its own (:mod:`idp.settings`). Changing it
+changes every ``sub``: partners would no longer recognise anyone, so set it once and keep it.
 """
 
 from __future__ import annotations
@@ -13,29 +13,19 @@ from __future__ import annotations
 import hashlib
 import hmac
 
-from flask import current_app
-
-from enrollment.models import Account
+from accounts import Account
 from idp.models import Client
 from idp.models import SubjectType
+from idp.settings import get_settings
 
-_DERIVATION_SALT = b"ameli.idp.pairwise-subject"
 # Public subjects are pairwise subjects of one sector that no client host can be named.
 PUBLIC_SECTOR = "public:ameli"
-
-
-def _secret() -> bytes:
-    configured = current_app.config.get("IDP_PAIRWISE_SECRET")
-    if configured:
-        return str(configured).encode("utf-8")
-    secret_key = str(current_app.config["SECRET_KEY"]).encode("utf-8")
-    return hmac.new(secret_key, _DERIVATION_SALT, hashlib.sha256).digest()
 
 
 def subject_for_sector(account_id: int, sector: str) -> str:
     """Return the ``sub`` of ``account_id`` in ``sector``: 64 hex characters."""
     message = f"{sector}\x00{account_id}".encode()
-    return hmac.new(_secret(), message, hashlib.sha256).hexdigest()
+    return hmac.new(get_settings().pairwise_secret, message, hashlib.sha256).hexdigest()
 
 
 def subject(account: Account, client: Client) -> str:

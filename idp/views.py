@@ -7,7 +7,6 @@ import json
 from typing import Any
 from urllib.parse import urlencode
 
-from authlib.oauth2 import OAuth2Error
 from flask import Blueprint
 from flask import Response
 from flask import abort
@@ -23,20 +22,23 @@ from itsdangerous import BadSignature
 from itsdangerous import URLSafeTimedSerializer
 from werkzeug.wrappers import Response as WerkzeugResponse
 
+import accounts
 import keys
+from core import clock
 from idp import authorization
 from idp import claims as claims_module
-from idp import session as sso
-from idp import storage
-from idp.authorization import Next
+from idp.authorization import AuthorizationRequest
+from idp.authorization import Prompt
+from idp.errors import AccessDeniedError
+from idp.errors import OAuth2Error
 from idp.errors import page_message
 from idp.server import CLIENT_AUTH_METHODS
 from idp.server import CONFIDENTIAL_AUTH_METHODS
 from idp.server import get_resource_protector
 from idp.server import get_server
-from idp.server import issuer
-from idp.server import sign_userinfo
-from idp.server import userinfo_claims
+from idp.tokens import issuer
+from idp.tokens import sign_userinfo
+from idp.tokens import userinfo_claims
 
 bp = Blueprint("oidc", __name__, template_folder="templates")
 Page = str | Response | WerkzeugResponse | tuple[str, int]
@@ -60,15 +62,35 @@ def _request_params() -> dict[str, str]:
     return {k: v for k, v in request.values.items() if k not in _OWN_PARAMETERS}
 
 
+def _repeated_params() -> frozenset[str]:
+    """Return the names of the parameters given more than once (query and body together)."""
+    return frozenset(name for name, values in request.values.lists() if len(values) > 1)
+
+
+def _browser_session() -> authorization.BrowserSession:
+    return authorization.BrowserSession(
+        account=accounts.current_account(),
+        auth_time=accounts.auth_time(),
+        login_demanded_at=authorization.login_demanded_at(
+            request.values.get(authorization.LOGIN_MARKER)
+        ),
+    )
+
+
 def _error_response(error: OAuth2Error) -> Page:
     """Send an error back to a validated redirect URI, or show it on a page.
 
     RFC 6749 §4.1.2.1: without a validated ``redirect_uri``, never redirect.
     """
     if error.redirect_uri:
-        response: Response = get_server().handle_error_response(None, error)
-        return response
+        status, body, headers = error()
+        return Response(body, status=status, headers=headers)
     return render_template("idp/error.html", message=page_message(error)), 400
+
+
+def _issue(auth_request: AuthorizationRequest, account: accounts.Account) -> WerkzeugResponse:
+    auth_time = accounts.auth_time() or clock.now()
+    return redirect(authorization.issue_code(auth_request, account, auth_time))
 
 
 @bp.get("/.well-known/openid-configuration")
@@ -98,7 +120,7 @@ def discovery() -> Response:
         **endpoint_auth,
         "revocation_endpoint_auth_methods_supported": CLIENT_AUTH_METHODS,
         "introspection_endpoint_auth_methods_supported": CONFIDENTIAL_AUTH_METHODS,
-        "code_challenge_methods_supported": ["S256"],
+        "code_challenge_methods_supported": list(authorization.CODE_CHALLENGE_METHODS),
         "acr_values_supported": ["eidas1"],
         "claims_supported": [
             "sub",
@@ -117,7 +139,7 @@ def discovery() -> Response:
         "request_parameter_supported": False,
         "request_uri_parameter_supported": False,
         "require_request_uri_registration": False,
-        "prompt_values_supported": ["none", "login", "consent", "select_account"],
+        "prompt_values_supported": sorted(authorization.PROMPTS),
         "display_values_supported": ["page", "popup"],
         "ui_locales_supported": ["fr-FR"],
         "claims_locales_supported": ["fr-FR"],
@@ -130,26 +152,19 @@ def discovery() -> Response:
 @bp.route("/autorisation", methods=["GET", "POST"])
 def authorize() -> Page:
     """The authorization endpoint (OIDC Core §3.1.2), by GET or POST."""
-    server = get_server()
-    account = sso.current_account()
     params = _request_params()
+    session = _browser_session()
     try:
-        grant = server.get_consent_grant(request=params, end_user=account)
-        step = authorization.next_step(
-            grant, account, sso.auth_time(), request.values.get(authorization.LOGIN_MARKER)
-        )
+        auth_request = authorization.check_request(params, _repeated_params())
+        needed = authorization.decide(auth_request, session)
     except OAuth2Error as error:
-        error.state = params.get("state")
         return _error_response(error)
-    if step is Next.SIGN_IN:
+    if needed is None:
+        assert session.account is not None  # the policy asks a sign-in otherwise
+        return _issue(auth_request, session.account)
+    if needed.prompt is Prompt.LOGIN:
         return _redirect_to_sign_in(params)
-    if step is Next.CONSENT:
-        return _consent_page(grant, params)
-    assert account is not None
-    response: Response = server.create_authorization_response(
-        request=params, grant_user=account, grant=grant
-    )
-    return response
+    return _consent_page(auth_request)
 
 
 def _redirect_to_sign_in(params: dict[str, str]) -> WerkzeugResponse:
@@ -159,15 +174,13 @@ def _redirect_to_sign_in(params: dict[str, str]) -> WerkzeugResponse:
     return redirect(url_for("signin.sign_in", next=target, login_hint=hint or None))
 
 
-def _consent_page(grant: Any, params: dict[str, str]) -> Page:
-    claims_request = claims_module.parse_claims_request(params.get("claims"))
-    released = claims_module.released_claims(grant.request.scope, claims_request)
+def _consent_page(auth_request: AuthorizationRequest) -> Page:
     return render_template(
         "idp/consent.html",
-        client=grant.request.client,
-        claims=[claims_module.CLAIM_LABELS[name] for name in released],
-        offline="offline_access" in grant.request.scope.split(),
-        signed_request=_consent_serializer().dumps(params),
+        client=auth_request.client,
+        claims=[claims_module.CLAIM_LABELS[name] for name in auth_request.released_claims],
+        offline="offline_access" in auth_request.scopes,
+        signed_request=_consent_serializer().dumps(dict(auth_request.params)),
         form=DecisionForm(),
     )
 
@@ -186,22 +199,19 @@ def consent() -> Page:
         return render_template("idp/error.html", message=page_message_expired()), 400
     if not isinstance(params, dict):
         abort(400)
-    account = sso.current_account()
+    account = accounts.current_account()
     if account is None:
         return _redirect_to_sign_in(params)
-    server = get_server()
     try:
-        grant = server.get_consent_grant(request=params, end_user=account)
+        auth_request = authorization.check_request(params)
+        if request.form.get("decision") != "accept":
+            raise AccessDeniedError(
+                redirect_uri=auth_request.redirect_uri, state=auth_request.state
+            )
     except OAuth2Error as error:
-        error.state = params.get("state")
         return _error_response(error)
-    granted = request.form.get("decision") == "accept"
-    if granted:
-        storage.grant_consent(account, grant.request.client, grant.request.scope.split())
-    response: Response = server.create_authorization_response(
-        request=params, grant_user=account if granted else None, grant=grant
-    )
-    return response
+    authorization.record_consent(auth_request, account)
+    return _issue(auth_request, account)
 
 
 def page_message_expired() -> str:

@@ -17,6 +17,7 @@ from sqlalchemy.exc import OperationalError
 
 from config import create_app
 from config.settings import sqlalchemy_url
+from core import settings
 from core.clock import FrozenClock
 from core.db import db
 from tests import services
@@ -41,6 +42,12 @@ def make_app(
     config = {**TEST_CONFIG, "MAIL_OUTBOX_DIR": str(tmp_path / "outbox"), **database, **overrides}
     instance_path = str(tmp_path / "instance")
     return create_app(config, clock=clock or FrozenClock(), instance_path=instance_path)
+
+
+def reconfigure(app: Flask, **overrides: Any) -> None:
+    """Change settings of a running test application: the packages read them again."""
+    app.config.update(overrides)
+    settings.reload(app)
 
 
 def _migrate(database: dict[str, Any], tmp_path: Path) -> None:

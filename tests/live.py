@@ -20,6 +20,7 @@ from core.clock import FrozenClock
 from core.db import db
 from examples.partner_site.app import create_app as create_partner_site
 from tests.conftest import make_app
+from tests.conftest import reconfigure
 
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
@@ -41,7 +42,8 @@ def live_server_factory(
         app = make_app(database, tmp_path, clock, WTF_CSRF_ENABLED=True, **overrides)
         server = make_server("127.0.0.1", 0, app, threaded=True)
         url = f"http://127.0.0.1:{server.server_port}"
-        app.config["ISSUER"] = url  # links in mails must point at this very server
+        # Links in mails, and the sandbox's URLs, must point at this very server.
+        reconfigure(app, ISSUER=url)
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
         started.append((server, thread, app))

@@ -33,8 +33,9 @@ ENGLISH_PO = Path(TRANSLATIONS_DIRECTORY) / "en" / "LC_MESSAGES" / "messages.po"
 ENGLISH = {"Accept-Language": "en-GB,en;q=0.9"}
 PERRIN_MSA = "158031501433966"
 TEMPLATE_FOLDERS = [
+    ROOT / "accounts" / "templates",
     ROOT / "config" / "templates",
-    ROOT / "enrollment" / "templates",
+    ROOT / "enrollment" / "web" / "templates",
     ROOT / "franceconnect" / "templates",
     ROOT / "franceconnect" / "sandbox" / "templates",
     ROOT / "idp" / "templates",

@@ -7,6 +7,8 @@ import os
 import re
 import signal
 import socket
+import subprocess
+import sys
 import threading
 from datetime import timedelta
 from email.message import EmailMessage
@@ -18,15 +20,17 @@ from typing import Any
 import pytest
 from flask import Flask
 
+from accounts.mail import outbox
+from accounts.mail.models import OutboxMessage
+from accounts.mail.transports import FileMailer
+from accounts.mail.transports import MailerError
+from accounts.mail.transports import SmtpMailer
+from accounts.mail.transports import mailer_from_config
+from config import create_app
 from core.clock import FrozenClock
 from core.db import db
 from core.errors import ConfigurationError
-from enrollment import outbox
-from enrollment.mailer import FileMailer
-from enrollment.mailer import MailerError
-from enrollment.mailer import SmtpMailer
-from enrollment.mailer import mailer_from_config
-from enrollment.models import OutboxMessage
+from tests.conftest import reconfigure
 from tests.smtp import SmtpServer
 
 RECIPIENT = "elodie.lefevre@exemple.fr"
@@ -46,7 +50,7 @@ SENDER = "ameli <ne-pas-repondre@ameli.example>"
 @pytest.fixture
 def mail_app(app: Flask, smtp_server: SmtpServer) -> Flask:
     """The service sending through the test SMTP server."""
-    app.config["SMTP_URL"] = smtp_server.url
+    reconfigure(app, SMTP_URL=smtp_server.url)
     return app
 
 
@@ -210,7 +214,7 @@ def test_deliver_due_sends_oldest_first_and_each_once(
 def test_log_lines_name_the_domain_never_the_address_or_body(
     mail_app: Flask, smtp_server: SmtpServer, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO, logger="enrollment.outbox")
+    caplog.set_level(logging.INFO, logger="accounts.mail.outbox")
     message_id = queue()
 
     outbox.deliver_due()
@@ -288,7 +292,7 @@ def test_message_is_given_up_after_max_attempts(
     clock: FrozenClock,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    mail_app.config["MAIL_MAX_ATTEMPTS"] = 3
+    reconfigure(mail_app, MAIL_MAX_ATTEMPTS=3)
     message_id = queue()
     smtp_server.stop()
     reports = []
@@ -383,11 +387,17 @@ def test_deliver_now_leaves_failures_to_retries(
     assert (row.attempts, row.next_attempt_at) == (1, clock.now() + timedelta(minutes=1))
 
 
+class UnforeseenFailure:
+    """A transport that fails in a way nobody planned for."""
+
+    def send(self, message: EmailMessage) -> None:
+        raise RuntimeError("unexpected")
+
+
 def test_deliver_now_never_raises(app: Flask, caplog: pytest.LogCaptureFixture) -> None:
-    app.config["SMTP_URL"] = "ftp://mail.example"
     message_id = queue()
 
-    assert outbox.deliver_now(message_id) is False
+    assert outbox.deliver_now(message_id, mailer=UnforeseenFailure()) is False
 
     assert caplog.messages == [f"mail {message_id} not sent at once, left for retries"]
     assert stored(message_id).attempts == 0
@@ -563,13 +573,30 @@ def test_cli_reports_retries(mail_app: Flask, smtp_server: SmtpServer) -> None:
     assert result.stdout == "0 sent, 1 to retry, 0 given up\n"
 
 
-def test_cli_refuses_a_bad_smtp_url(app: Flask) -> None:
-    app.config["SMTP_URL"] = "smtp://mail.example?tls=1"
+def test_cli_refuses_a_bad_smtp_url(tmp_path: Path) -> None:
+    environment = {"PATH": "/usr/bin:/bin", "AMELI_SMTP_URL": "smtp://mail.example?tls=1"}
 
-    result = app.test_cli_runner().invoke(args=["mail", "deliver"])
+    result = subprocess.run(
+        [sys.executable, "-m", "config", "mail", "deliver"],
+        capture_output=True,
+        text=True,
+        env=environment,
+        cwd=tmp_path,
+        timeout=60,
+        check=False,
+    )
 
-    assert result.exit_code == 1
-    assert "configuration refused: AMELI_SMTP_URL: unknown option 'tls'" in result.stderr
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1] == (
+        "Error: configuration refused: AMELI_SMTP_URL: unknown option 'tls'"
+    )
+
+
+def test_the_service_refuses_to_start_with_a_bad_smtp_url(tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError, match="AMELI_SMTP_URL: unknown option 'tls'"):
+        create_app(
+            {"ENV": "test", "SMTP_URL": "smtp://mail.example?tls=1"}, instance_path=str(tmp_path)
+        )
 
 
 def test_cli_loop_delivers_until_interrupted(mail_app: Flask, smtp_server: SmtpServer) -> None:

@@ -12,10 +12,10 @@ from sqlalchemy import func
 from sqlalchemy import select
 
 from core.db import db
-from enrollment import registry_import
-from enrollment.models import Beneficiary
 from enrollment.registry import BeneficiaryRecord
 from enrollment.registry import get_registry
+from enrollment.registry import importer as registry_import
+from enrollment.registry.models import Beneficiary
 
 DEMO_CSV = Path(__file__).resolve().parent.parent / "enrollment" / "data" / "demo_beneficiaries.csv"
 HEADER = ",".join(registry_import.COLUMNS)

@@ -9,11 +9,9 @@ bp = Blueprint("enrollment_api", __name__, url_prefix="/api/v1")
 
 
 def init_app(app: Flask) -> None:
-    """Install the API's settings and routes on ``app``; it uses no cookie, hence no CSRF."""
-    from enrollment.api import tokens
+    """Install the API's routes on ``app``; it uses no cookie, hence no CSRF."""
     from enrollment.api import views  # noqa: F401 - registers the routes on ``bp``
 
-    app.config.setdefault("ENROLLMENT_API_ACTIVATION_MAX_AGE", tokens.DEFAULT_ACTIVATION_MAX_AGE)
     app.register_blueprint(bp)
     csrf = app.extensions.get("csrf")
     if csrf is not None:

@@ -16,20 +16,22 @@ from itsdangerous import BadSignature
 from itsdangerous import SignatureExpired
 from itsdangerous import URLSafeTimedSerializer
 
-from core.db import db
+import accounts
+from core.errors import Refusal
 from enrollment import wizard
-from enrollment.models import Account
+from enrollment.settings import get_settings
 from enrollment.wizard import WizardState
 
 WIZARD_SALT = "ameli.enrollment.api.wizard"
 ACTIVATION_SALT = "ameli.enrollment.api.activation"
-DEFAULT_ACTIVATION_MAX_AGE = 30 * 24 * 3600
 
 
-class ActivationTokenError(Exception):
+class ActivationTokenError(Refusal):
     """The activation token cannot be used; ``code`` says why."""
 
     code = "activation.token_invalid"
+    status = 401
+    title = _l("Suivi de l'activation non reconnu")
     message = _l(
         "Le suivi de l'activation de votre compte n'a pas pu être repris. Connectez-vous sur "
         "ameli.fr avec votre numéro de sécurité sociale et votre code personnel pour "
@@ -39,6 +41,7 @@ class ActivationTokenError(Exception):
 
 class ActivationTokenExpired(ActivationTokenError):
     code = "activation.token_expired"
+    title = _l("Suivi de l'activation expiré")
 
 
 def dump_wizard(state: WizardState) -> str:
@@ -56,23 +59,23 @@ def load_wizard(token: str) -> WizardState:
 
 
 def wizard_max_age() -> int:
-    return int(current_app.config.get("ENROLLMENT_WIZARD_MAX_AGE", wizard.DEFAULT_MAX_AGE))
+    return get_settings().wizard_max_age
 
 
 def activation_max_age() -> int:
-    return int(current_app.config["ENROLLMENT_API_ACTIVATION_MAX_AGE"])
+    return get_settings().api_activation_max_age
 
 
 def _activation_serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=ACTIVATION_SALT)
 
 
-def dump_activation(account: Account) -> str:
+def dump_activation(account: accounts.Account) -> str:
     """Return the activation token of ``account``."""
     return _activation_serializer().dumps({"account": account.id})
 
 
-def load_activation(token: str) -> Account:
+def load_activation(token: str) -> accounts.Account:
     """Return the account an activation token names.
 
     :raises ActivationTokenExpired: older than ``ENROLLMENT_API_ACTIVATION_MAX_AGE``.
@@ -88,7 +91,7 @@ def load_activation(token: str) -> Account:
     # bool is an int: only a real id names an account.
     if type(account_id) is not int:
         raise ActivationTokenError()
-    account = db.session.get(Account, account_id)
+    account = accounts.find(account_id)
     if account is None:
         raise ActivationTokenError()
     return account

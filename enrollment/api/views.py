@@ -1,8 +1,9 @@
 """The mobile app's enrollment with Carte Vitale + IBAN: the web's steps, as JSON (SPEC §11).
 
 Every rule, check, message, throttle and exclusion is the web's: these views only read
-JSON, call the same functions as ``enrollment.views`` and answer with JSON or an RFC 9457
-problem. The state of the enrollment travels in a bearer token (``tokens``).
+JSON, call the same functions as the web pages and answer with JSON. A refusal raised by
+the domain is answered as the RFC 9457 problem of :mod:`enrollment.api.problems`. The state
+of the enrollment travels in a bearer token (:mod:`enrollment.api.tokens`).
 """
 
 from __future__ import annotations
@@ -13,46 +14,33 @@ from datetime import datetime
 from typing import Any
 
 from flask import Response
-from flask import current_app
 from flask import jsonify
 from flask import request
-from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from core import clock
-from core.throttle import PARIS
-from core.throttle import Limit
-from core.throttle import Throttled
-from core.throttle import get_throttle
-from enrollment import accounts
-from enrollment import activation
+import accounts
+from core.errors import Refusal
+from core.fields import FieldErrors
+from core.fields import ValidationError
 from enrollment import card_and_bank
-from enrollment import contact
-from enrollment import password as code_personnel
+from enrollment import live
 from enrollment.api import bp
 from enrollment.api import openapi
 from enrollment.api import tokens
-from enrollment.api.problems import SHAPE_ERRORS
+from enrollment.api.problems import MAX_BODY_BYTES
+from enrollment.api.problems import BodyNotJsonObject
 from enrollment.api.problems import FieldProblem
 from enrollment.api.problems import Problem
-from enrollment.api.problems import invalid_fields
-from enrollment.api.problems import malformed
-from enrollment.api.problems import refused
-from enrollment.api.problems import throttled
-from enrollment.contact import EmailAlreadyUsed
-from enrollment.eligibility import AccountAlreadyExists
-from enrollment.eligibility import EnrollmentRefused
-from enrollment.models import Account
-from enrollment.person import VerifiedPerson
-from enrollment.validators import FieldErrors
-from enrollment.validators import ValidationError
-from enrollment.views import PASSWORD_CHECKS
-from enrollment.wizard import WizardError
+from enrollment.api.problems import RequestMalformed
+from enrollment.api.problems import RequestTooLarge
+from enrollment.api.problems import UnexpectedFields
+from enrollment.api.problems import UnknownDestination
+from enrollment.errors import EnrollmentFinished
+from enrollment.errors import PasswordNotChosen
+from enrollment.errors import WizardError
 from enrollment.wizard import WizardState
 
-# Bodies are a few short fields; anything bigger is refused before it is parsed.
-MAX_BODY_BYTES = 16 * 1024
 # A field type: str, bool, or (str, None) for an optional text that may be null.
 FieldType = type | tuple[type | None, ...]
 STEP1_FIELDS: dict[str, FieldType] = {name: str for name in card_and_bank.FIELDS}
@@ -80,17 +68,19 @@ def send_problem(problem: Problem) -> Response:
     return problem.response()
 
 
+@bp.errorhandler(Refusal)
+def send_refusal(refusal: Refusal) -> Response:
+    return Problem.of(refusal).response()
+
+
 @bp.errorhandler(RequestEntityTooLarge)
 def body_too_large(error: RequestEntityTooLarge) -> Response:
-    return Problem(
-        "request.too_large",
-        _("Le corps de la requête ne peut pas dépasser %(size)s Kio.", size=MAX_BODY_BYTES // 1024),
-    ).response()
+    return Problem.of(RequestTooLarge()).response()
 
 
 @bp.errorhandler(BadRequest)
 def bad_request(error: BadRequest) -> Response:
-    return malformed(_("La requête n'a pas pu être comprise.")).response()
+    return Problem.of(RequestMalformed()).response()
 
 
 @bp.after_request
@@ -105,24 +95,23 @@ def never_cache(response: Response) -> Response:
 def _body(fields: Mapping[str, FieldType]) -> dict[str, Any]:
     """Return the JSON object of the request, each field of the expected type.
 
-    :raises Problem: ``request.malformed``, listing every field of the wrong type or unknown.
+    :raises BodyNotJsonObject: the body is not a JSON object.
+    :raises UnexpectedFields: listing every field of the wrong type or unknown.
     """
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict):
-        raise malformed(_("Le corps de la requête doit être un objet JSON (application/json)."))
+        raise BodyNotJsonObject()
     errors: list[FieldProblem] = []
     for name, value in payload.items():
         expected = fields.get(name)
         if expected is None:
-            errors.append(FieldProblem(name, "field.unknown", SHAPE_ERRORS["field.unknown"]))
+            errors.append(FieldProblem.shape(name, "field.unknown"))
         elif not _has_type(value, expected):
-            errors.append(FieldProblem(name, "field.wrong_type", SHAPE_ERRORS["field.wrong_type"]))
+            errors.append(FieldProblem.shape(name, "field.wrong_type"))
         elif isinstance(value, str) and _LONE_SURROGATE.search(value):
-            errors.append(
-                FieldProblem(name, "field.invalid_text", SHAPE_ERRORS["field.invalid_text"])
-            )
+            errors.append(FieldProblem.shape(name, "field.invalid_text"))
     if errors:
-        raise malformed(_("Certains champs de la requête sont inattendus ou mal typés."), errors)
+        raise UnexpectedFields(errors)
     return payload
 
 
@@ -134,64 +123,41 @@ def _has_type(value: object, expected: FieldType) -> bool:
     return any(kind is not None and type(value) is kind for kind in allowed)
 
 
-def _bearer_token(code: str) -> str:
+def _bearer_token(missing: Refusal) -> str:
     """Return the token of the ``Authorization: Bearer`` header.
 
-    :raises Problem: ``code`` (401) when the header is missing or of another scheme.
+    :raises Problem: of ``missing`` (401) when the header is absent or of another scheme.
     """
     match = _BEARER.fullmatch(request.headers.get("Authorization", ""))
     if match is None:
-        raise _token_problem(code, "Bearer")
+        problem = Problem.of(missing)
+        problem.headers = {"WWW-Authenticate": "Bearer"}
+        raise problem
     return match[1]
-
-
-def _token_problem(code: str, challenge: str = 'Bearer error="invalid_token"') -> Problem:
-    message = tokens.ActivationTokenError.message
-    if code.startswith("wizard."):
-        message = WizardError.message
-    return Problem(code, message, headers={"WWW-Authenticate": challenge})
 
 
 def _wizard_state(*, unfinished: bool = True) -> WizardState:
     """Return the enrollment of the bearer token.
 
-    :raises Problem: ``wizard.invalid``, ``wizard.expired``, or ``enrollment.finished`` when
-        ``unfinished`` and the NIR has an account since.
+    :raises WizardError: the token is missing, forged or expired.
+    :raises EnrollmentFinished: when ``unfinished`` and the NIR has an account since.
     """
-    try:
-        state = tokens.load_wizard(_bearer_token("wizard.invalid"))
-    except WizardError as error:
-        raise Problem(
-            error.code, error.message, headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}
-        ) from error
-    if unfinished and accounts.find_by_nir(state.person.nir) is not None:
-        raise _finished()
+    state = tokens.load_wizard(_bearer_token(WizardError()))
+    if unfinished and accounts.exists_for_nir(state.person.nir):
+        raise EnrollmentFinished()
     return state
 
 
-def _finished() -> Problem:
-    return Problem(
-        "enrollment.finished", AccountAlreadyExists.message, members={"guidance": ["sign_in"]}
-    )
-
-
-def _activation_account() -> Account:
+def _activation_account() -> accounts.Account:
     """Return the account of the bearer activation token.
 
-    :raises Problem: ``activation.token_invalid`` or ``activation.token_expired``.
+    :raises tokens.ActivationTokenError: the token is missing, forged or expired.
     """
-    try:
-        return tokens.load_activation(_bearer_token("activation.token_invalid"))
-    except tokens.ActivationTokenError as error:
-        raise _token_problem(error.code) from error
+    return tokens.load_activation(_bearer_token(tokens.ActivationTokenError()))
 
 
 def _client_ip() -> str:
     return request.remote_addr or "unknown"
-
-
-def _field_problems(errors: Mapping[str, ValidationError]) -> list[FieldProblem]:
-    return [FieldProblem.of(name, error) for name, error in errors.items()]
 
 
 def _json(body: dict[str, Any], status: int = 200) -> Response:
@@ -227,24 +193,24 @@ def _timestamp(moment: datetime | None) -> str | None:
     return None if moment is None else moment.isoformat().replace("+00:00", "Z")
 
 
-def activation_status(account: Account) -> dict[str, Any]:
+def activation_status(account: accounts.Account) -> dict[str, Any]:
     """Describe where the activation of ``account`` stands, as the sign-in page would."""
     sent_at = account.activation_sent_at
-    state = activation.state_of(account)
-    has_address = state is not activation.ActivationState.ADDRESS_DELETED
+    state = accounts.state_of(account)
+    has_address = state is not accounts.ActivationState.ADDRESS_DELETED
     return {
         "state": state.value,
         "email": mask_email(account.email) if account.email and has_address else None,
         "sent_at": _timestamp(sent_at),
-        "link_expires_at": _timestamp(sent_at + activation.LINK_LIFETIME if sent_at else None),
+        "link_expires_at": _timestamp(sent_at + accounts.LINK_LIFETIME if sent_at else None),
         "address_kept_until": _timestamp(
-            sent_at + activation.ADDRESS_RETENTION if sent_at and has_address else None
+            sent_at + accounts.ADDRESS_RETENTION if sent_at and has_address else None
         ),
         "activated_at": _timestamp(account.activated_at),
     }
 
 
-def _activation(account: Account) -> dict[str, Any]:
+def _activation(account: accounts.Account) -> dict[str, Any]:
     return {
         "activation_token": tokens.dump_activation(account),
         "expires_in": tokens.activation_max_age(),
@@ -268,15 +234,8 @@ def verify_identity() -> Response:
     """Step 1: check who the person is with NIR, name, birth date, IBAN and Vitale endings."""
     body = _body(STEP1_FIELDS)
     typed = {name: body.get(name) or "" for name in card_and_bank.FIELDS}
-    try:
-        claim = card_and_bank.parse(typed, clock.now().astimezone(PARIS).date(), iso_dates=True)
-        person = card_and_bank.verify(claim, _client_ip())
-    except FieldErrors as error:
-        raise invalid_fields(_field_problems(error.errors)) from error
-    except Throttled as error:
-        raise throttled(error) from error
-    except EnrollmentRefused as error:
-        raise refused(error) from error
+    claim = card_and_bank.parse(typed, iso_dates=True)
+    person = card_and_bank.verify(claim, _client_ip())
     return _json(_enrollment(WizardState(person=person), "password"))
 
 
@@ -285,21 +244,15 @@ def password_rules() -> Response:
     """List the rules of the code personnel and the strength levels, as the page shows them."""
     return _json(
         {
-            "min_length": code_personnel.MIN_LENGTH,
-            "max_length": code_personnel.MAX_LENGTH,
-            "special_characters": "".join(sorted(code_personnel.SPECIAL_CHARACTERS)),
+            "min_length": accounts.MIN_LENGTH,
+            "max_length": accounts.MAX_LENGTH,
+            "special_characters": "".join(sorted(accounts.SPECIAL_CHARACTERS)),
             "rules": [
                 {"code": rule.code, "label": rule.label, "message": rule.message}
-                for rule in code_personnel.RULES
+                for rule in accounts.RULES
             ],
-            "strength_labels": list(code_personnel.STRENGTH_LABELS),
+            "strength_labels": list(accounts.STRENGTH_LABELS),
         }
-    )
-
-
-def _password_context(person: VerifiedPerson) -> code_personnel.PasswordContext:
-    return code_personnel.PasswordContext(
-        nir=person.nir, birth_date=person.birth_date, names=person.names
     )
 
 
@@ -308,19 +261,9 @@ def check_password() -> Response:
     """Tell which rules a candidate code breaks and how strong it is (the live indicator)."""
     state = _wizard_state()
     body = _body(PASSWORD_CHECK_FIELDS)
-    # The web's limit, on the same counter: zxcvbn runs under a lock and can be slow.
-    limit = (Limit(PASSWORD_CHECKS, current_app.config["ENROLLMENT_PASSWORD_CHECKS"]), _client_ip())
-    try:
-        get_throttle().spend(limit)
-    except Throttled as error:
-        raise throttled(
-            error, _("Trop de vérifications en peu de temps : patientez quelques instants.")
-        ) from error
-    password = body.get("password") or ""
-    answer = code_personnel.evaluate(password, _password_context(state.person)).as_json()
-    confirmation = body.get("confirmation")
-    if confirmation is not None:
-        answer["confirmation_matches"] = code_personnel.check_confirmation(password, confirmation)
+    answer = live.check_code_personnel(
+        state.person, body.get("password") or "", body.get("confirmation"), _client_ip()
+    )
     return _json(answer)
 
 
@@ -330,19 +273,15 @@ def choose_password() -> Response:
     state = _wizard_state()
     body = _body(PASSWORD_FIELDS)
     password = body.get("password") or ""
-    verdict = code_personnel.evaluate(password, _password_context(state.person))
+    verdict = accounts.evaluate(password, live.password_context(state.person))
     errors = [FieldProblem("password", code, message) for code, message in verdict.errors()]
-    if not code_personnel.check_confirmation(password, body.get("confirmation") or ""):
+    if not accounts.check_confirmation(password, body.get("confirmation") or ""):
         errors.append(
-            FieldProblem(
-                "confirmation",
-                code_personnel.CONFIRMATION_CODE,
-                code_personnel.CONFIRMATION_MESSAGE,
-            )
+            FieldProblem("confirmation", accounts.CONFIRMATION_CODE, accounts.CONFIRMATION_MESSAGE)
         )
     if errors:
-        raise invalid_fields(errors)
-    chosen = state.with_password_hash(code_personnel.get_hasher().hash(password))
+        raise Problem.of(FieldErrors({}), errors)
+    chosen = state.with_password_hash(accounts.hash_code_personnel(password))
     answer = _enrollment(chosen, "contact")
     answer["strength"] = {"score": verdict.strength.score, "label": verdict.strength.label}
     return _json(answer)
@@ -354,29 +293,21 @@ def create_account() -> Response:
     # A retried step 3 must find its account: the "finished" check comes after creation.
     state = _wizard_state(unfinished=False)
     if not state.has_password:
-        raise Problem(
-            "enrollment.password_required",
-            _("Choisissez d'abord votre code personnel (étape 2)."),
-        )
+        raise PasswordNotChosen()
     body = _body(CONTACT_FIELDS)
-    typed = {name: body.get(name) for name in CONTACT_FIELDS}
+    details = accounts.parse_contact({name: body.get(name) for name in CONTACT_FIELDS})
+    new = state.person.new_account(state.password_hash(), details)
     try:
-        details = contact.parse(typed)
-    except FieldErrors as error:
-        raise invalid_fields(_field_problems(error.errors)) from error
-    try:
-        account = accounts.create_account(state.person, state.password_hash(), details)
-    except (EmailAlreadyUsed, AccountAlreadyExists) as error:
+        account = accounts.create(new)
+    except (accounts.EmailAlreadyUsed, accounts.AccountAlreadyExists) as error:
         # The same submission sent twice (a lost answer, retried) gets the same answer.
-        if not accounts.is_same_submission(state.person, details):
-            if isinstance(error, EmailAlreadyUsed):
-                raise invalid_fields([FieldProblem.of("email", error)]) from error
-            raise _finished() from error
+        if not accounts.is_same_submission(new):
+            if isinstance(error, accounts.EmailAlreadyUsed):
+                raise FieldErrors({"email": error}) from error
+            raise EnrollmentFinished() from error
         existing = accounts.find_by_nir(state.person.nir)
         assert existing is not None  # is_same_submission found it
         account = existing
-    except WizardError as error:
-        raise Problem(error.code, error.message) from error
     return _json(_activation(account), 201)
 
 
@@ -393,28 +324,10 @@ def resend_activation() -> Response:
     body = _body(RESEND_FIELDS)
     destination = body.get("destination")
     if destination not in RESEND_DESTINATIONS:
-        raise malformed(
-            _("Indiquez « same » (même adresse) ou « new » (nouvelle adresse)."),
-            [
-                FieldProblem(
-                    "destination", "field.invalid_choice", SHAPE_ERRORS["field.invalid_choice"]
-                )
-            ],
-        )
-    if activation.state_of(account) is activation.ActivationState.ACTIVE:
-        raise Problem(
-            "activation.already_active",
-            _(
-                "Votre compte est déjà activé : votre adresse électronique est validée. "
-                "Connectez-vous avec votre numéro de sécurité sociale et votre code personnel."
-            ),
-            members={"guidance": ["sign_in"]},
-        )
+        raise UnknownDestination([FieldProblem.shape("destination", "field.invalid_choice")])
     new_email = (body.get("email") or "") if destination == "new" else None
     try:
-        activation.request_new_link(account, new_email)
+        accounts.request_new_link(account, new_email)
     except ValidationError as error:
-        raise invalid_fields([FieldProblem.of("email", error)]) from error
-    except Throttled as error:
-        raise throttled(error) from error
+        raise FieldErrors({"email": error}) from error
     return _json(_activation(account))

@@ -38,7 +38,7 @@ from franceconnect.sandbox.identities import PASSWORD
 from franceconnect.sandbox.identities import SandboxIdentity
 from franceconnect.settings import SANDBOX_PATH
 from franceconnect.settings import FranceConnectSettings
-from franceconnect.settings import read
+from franceconnect.settings import get_settings
 
 log = logging.getLogger(__name__)
 bp = Blueprint(
@@ -84,7 +84,7 @@ def _issuer() -> str:
 
 def _client() -> FranceConnectSettings:
     """Return the one client the sandbox knows: this service's FranceConnect settings."""
-    settings = read(current_app.config)
+    settings = get_settings()
     assert settings is not None  # the sandbox is served only when SANDBOX_ENABLED
     return settings
 

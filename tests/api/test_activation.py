@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from flask import Flask
 
+from accounts import activation
 from core.clock import FrozenClock
-from enrollment import activation
 from tests.api.conftest import App
 from tests.api.conftest import field_codes
 from tests.api.conftest import problem

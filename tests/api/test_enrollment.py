@@ -8,18 +8,19 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from accounts import code_personnel
+from accounts import hashing
+from accounts.errors import AccountAlreadyExists
+from accounts.models import Account
+from accounts.models import AccountStatus
+from accounts.models import EnrollmentPath
 from core.db import db
-from enrollment import password as code_personnel
-from enrollment.eligibility import AccountAlreadyExists
-from enrollment.eligibility import IdentityNotRecognised
-from enrollment.eligibility import NirNotCertified
-from enrollment.eligibility import NoActiveVitaleCard
-from enrollment.eligibility import NoBankDetails
-from enrollment.eligibility import RegimeNotEligible
-from enrollment.models import Account
-from enrollment.models import AccountStatus
-from enrollment.models import EnrollmentPath
-from enrollment.validators import NirKeyMismatch
+from core.nir import NirKeyMismatch
+from enrollment.errors import IdentityNotRecognised
+from enrollment.errors import NirNotCertified
+from enrollment.errors import NoActiveVitaleCard
+from enrollment.errors import NoBankDetails
+from enrollment.errors import RegimeNotEligible
 from tests.api.conftest import App
 from tests.api.conftest import field_codes
 from tests.api.conftest import problem
@@ -69,7 +70,7 @@ def test_the_whole_journey_creates_a_pending_account_and_mails_the_link(
     assert account.email == GOOD_EMAIL
     assert account.mobile_phone == "+33612345678"
     assert account.marketing_consent
-    assert code_personnel.get_hasher().verify(account.password_hash, "Ameli-Demo-2026!")
+    assert hashing.get_hasher().verify(account.password_hash, "Ameli-Demo-2026!")
     assert [mail["To"] for mail in sent_mails(app)] == [GOOD_EMAIL]
 
 

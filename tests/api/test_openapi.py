@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import ast
 import inspect
+import json
 import re
+from importlib import resources
 from typing import Any
 
 import jsonschema_rs
@@ -13,14 +15,17 @@ import schemathesis
 from flask import Flask
 from flask.testing import FlaskClient
 
-from enrollment import contact
-from enrollment import password as code_personnel
-from enrollment import validators
+from accounts import code_personnel
+from accounts import contact
+from core import nir
+from core.errors import Refusal
+from core.fields import ValidationError
+from enrollment import errors as enrollment_errors
 from enrollment.api import problems
 from enrollment.api import views
 from enrollment.api.openapi import document
-from enrollment.eligibility import EnrollmentRefused
-from enrollment.wizard import WizardError
+from enrollment.errors import EnrollmentRefused
+from enrollment.errors import WizardError
 
 API_FIELDS = {
     "name",
@@ -74,36 +79,56 @@ def test_every_route_of_the_blueprint_is_documented(app: Flask) -> None:
 
 
 def test_the_problem_codes_are_exactly_those_the_code_can_emit() -> None:
-    emitted = set(problems.PROBLEMS)
+    emitted = [kind.code for kind in problems.PROBLEMS]
     refusals = {refusal.code for refusal in subclasses(EnrollmentRefused)}
     wizard_errors = {error.code for error in subclasses(WizardError)}
 
-    assert set(schemas()["ProblemCode"]["enum"]) == emitted
-    assert refusals | wizard_errors <= emitted
-    for code in _literal_problem_codes():
-        assert code in emitted
+    assert schemas()["ProblemCode"]["enum"] == emitted
+    assert len(set(emitted)) == len(emitted), "one code, one problem"
+    assert refusals | wizard_errors <= set(emitted)
+    for refusal in _refusals_the_views_raise():
+        assert problems.kind_of(refusal) in problems.PROBLEMS, refusal
 
 
-def _literal_problem_codes() -> set[str]:
-    """Return the codes the views name literally in ``Problem("...", ...)``."""
+def test_the_file_does_not_hold_a_second_list_of_problem_codes() -> None:
+    text = resources.files("enrollment.api").joinpath("static/openapi.json").read_text("utf-8")
+
+    assert "enum" not in json.loads(text)["components"]["schemas"]["ProblemCode"]
+
+
+def test_a_refusal_the_api_does_not_document_is_a_defect_not_an_answer() -> None:
+    class Undocumented(Refusal):
+        code = "undocumented"
+
+    with pytest.raises(LookupError, match="Undocumented is not a documented problem"):
+        problems.kind_of(Undocumented())
+
+
+def _refusals_the_views_raise() -> set[type[Refusal]]:
+    """Return every refusal class the views name (``Name`` or ``module.Name``)."""
     tree = ast.parse(inspect.getsource(views))
-    return {
-        node.args[0].value
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Call)
-        and getattr(node.func, "id", None) == "Problem"
-        and node.args
-        and isinstance(node.args[0], ast.Constant)
-    }
+    found: set[type[Refusal]] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            value = getattr(views, node.id, None)
+        elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            module = getattr(views, node.value.id, None)
+            value = getattr(module, node.attr, None) if inspect.ismodule(module) else None
+        else:
+            continue
+        if isinstance(value, type) and issubclass(value, Refusal) and value is not Refusal:
+            found.add(value)
+    assert found, "the views name no refusal: the walk is broken"
+    return found
 
 
 def test_the_field_codes_are_exactly_those_of_the_rules() -> None:
     rules = {
         error.code
-        for error in subclasses(validators.ValidationError)
-        if error.__module__ in (validators.__name__, contact.__name__)
+        for error in subclasses(ValidationError)
+        if error.__module__ in (nir.__name__, enrollment_errors.__name__, contact.__name__)
         and error.field in API_FIELDS
-        and error.code != validators.ValidationError.code
+        and error.code != ValidationError.code
     }
     passwords = {f"password.{rule.code}" for rule in code_personnel.RULES} | {
         code_personnel.TOO_WEAK_CODE,
@@ -128,7 +153,8 @@ def test_every_problem_response_names_its_codes_with_their_status() -> None:
                 schema = content["application/problem+json"]["schema"]
                 codes = schema["allOf"][1]["properties"]["code"]["enum"]
                 for code in codes:
-                    assert problems.PROBLEMS[code][0] == int(status), (path, method, code)
+                    kind = next(kind for kind in problems.PROBLEMS if kind.code == code)
+                    assert kind.status == int(status), (path, method, code)
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ from flask import Flask
 
 from tests.api.conftest import App
 from tests.api.conftest import problem
+from tests.conftest import reconfigure
 from tests.enrollment.conftest import VENTURI_NIR
 from tests.enrollment.conftest import Enroll
 from tests.enrollment.conftest import card_form
@@ -54,7 +55,7 @@ def test_the_block_is_per_nir_so_another_person_can_still_enrol(app_client: App)
 
 
 def test_the_live_check_is_rate_limited_per_address(app: Flask, app_client: App) -> None:
-    app.config["ENROLLMENT_PASSWORD_CHECKS"] = "3/minute"
+    reconfigure(app, ENROLLMENT_PASSWORD_CHECKS="3/minute")
     app_client.step1()
     for _ in range(3):
         assert app_client.check_password({"password": "x"}).status_code == 200

@@ -12,6 +12,7 @@ from enrollment.wizard import WizardState
 from tests.api.conftest import App
 from tests.api.conftest import bearer
 from tests.api.conftest import problem
+from tests.conftest import reconfigure
 
 
 class SigningClock:
@@ -44,8 +45,23 @@ def test_after_30_minutes_the_enrollment_token_has_expired(
     response = app_client.step2()
 
     body = problem(response, 401, "wizard.expired")
-    assert body["detail"] == wizard.WizardExpired.message
+    assert body["detail"] == (
+        "Votre démarche a expiré après 30 minutes sans validation. Par sécurité, "
+        "recommencez depuis la première étape."
+    )
     assert response.headers["WWW-Authenticate"] == 'Bearer error="invalid_token"'
+
+
+def test_the_expiry_told_follows_the_setting(
+    app: Flask, app_client: App, signing_clock: SigningClock
+) -> None:
+    reconfigure(app, ENROLLMENT_WIZARD_MAX_AGE=10 * 60)
+    app_client.step1()
+    signing_clock.advance(10 * 60 + 1)
+
+    body = problem(app_client.step2(), 401, "wizard.expired")
+
+    assert "a expiré après 10 minutes sans validation" in body["detail"]
 
 
 def test_within_30_minutes_the_enrollment_token_is_valid(
@@ -162,8 +178,8 @@ def test_a_tampered_activation_token_is_refused(app_client: App) -> None:
 
 
 def test_an_activation_token_of_a_deleted_account_is_refused(app: Flask, app_client: App) -> None:
+    from accounts.models import Account
     from core.db import db
-    from enrollment.models import Account
 
     app_client.complete()
     db.session.execute(db.delete(Account))

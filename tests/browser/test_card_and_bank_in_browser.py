@@ -6,7 +6,7 @@ from typing import Any
 
 from playwright.sync_api import Page
 
-from enrollment import registry_import
+from enrollment.registry import importer as registry_import
 from tests.browser.conftest import assert_accessible
 from tests.enrollment.conftest import DEMO_CSV
 from tests.enrollment.conftest import GOOD_PASSWORD

@@ -14,11 +14,11 @@ import pytest
 from playwright.sync_api import Page
 
 import keys
+from accounts.models import AccountStatus
 from core.clock import FrozenClock
 from core.db import db
-from enrollment import registry_import
-from enrollment.models import AccountStatus
-from idp.cli import register_client
+from enrollment.registry import importer as registry_import
+from idp.clients import register_client
 from tests.browser.conftest import assert_accessible
 from tests.enrollment.conftest import DEMO_CSV
 from tests.enrollment.conftest import GOOD_PASSWORD

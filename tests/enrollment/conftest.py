@@ -16,7 +16,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from enrollment import registry_import
+from enrollment.registry import importer as registry_import
 
 DEMO_CSV = Path(__file__).resolve().parents[2] / "enrollment" / "data" / "demo_beneficiaries.csv"
 VENTURI_NIR = "162122B01000103"

@@ -8,15 +8,16 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from accounts import activation
+from accounts import errors as account_errors
+from accounts.activation import ActivationState
+from accounts.contact import EmailAlreadyUsed
+from accounts.mail.models import OutboxMessage
+from accounts.models import Account
+from accounts.models import AccountStatus
+from accounts.models import ActivationToken
 from core.clock import FrozenClock
 from core.db import db
-from enrollment import activation
-from enrollment.activation import ActivationState
-from enrollment.contact import EmailAlreadyUsed
-from enrollment.models import Account
-from enrollment.models import AccountStatus
-from enrollment.models import ActivationToken
-from enrollment.models import OutboxMessage
 from tests.enrollment.conftest import GOOD_EMAIL
 from tests.enrollment.conftest import Enroll
 from tests.enrollment.conftest import latest_activation_token
@@ -69,14 +70,14 @@ def test_the_link_activates_within_7_days(pending: str, clock: FrozenClock) -> N
 def test_the_link_works_once(pending: str) -> None:
     activation.activate(pending)
 
-    with pytest.raises(activation.ActivationLinkUsed):
+    with pytest.raises(account_errors.ActivationLinkUsed):
         activation.activate(pending)
 
 
 def test_after_7_days_the_link_is_no_longer_active(pending: str, clock: FrozenClock) -> None:
     clock.advance(timedelta(days=7, seconds=1))
 
-    with pytest.raises(activation.ActivationLinkExpired) as refused:
+    with pytest.raises(account_errors.ActivationLinkExpired) as refused:
         activation.activate(pending)
 
     assert refused.value.account.status is AccountStatus.PENDING
@@ -85,12 +86,12 @@ def test_after_7_days_the_link_is_no_longer_active(pending: str, clock: FrozenCl
 def test_after_21_days_the_address_counts_as_deleted(pending: str, clock: FrozenClock) -> None:
     clock.advance(timedelta(days=21, seconds=1))
 
-    with pytest.raises(activation.ActivationAddressDeleted):
+    with pytest.raises(account_errors.ActivationAddressDeleted):
         activation.activate(pending)
 
 
 def test_an_unknown_or_forged_link_is_refused(pending: str) -> None:
-    with pytest.raises(activation.ActivationLinkUnknown):
+    with pytest.raises(account_errors.ActivationLinkUnknown):
         activation.activate(pending[:-1] + ("A" if pending[-1] != "A" else "B"))
 
 
@@ -108,7 +109,7 @@ def test_a_resend_to_the_same_address_invalidates_older_links_and_restarts_the_c
     activation.resend(the_account())
     newer = latest_activation_token(app)
 
-    with pytest.raises(activation.ActivationLinkSuperseded):
+    with pytest.raises(account_errors.ActivationLinkSuperseded):
         activation.activate(pending)
     clock.advance(timedelta(days=6, hours=23))
     assert activation.activate(newer).status is AccountStatus.ACTIVE

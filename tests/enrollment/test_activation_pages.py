@@ -9,11 +9,12 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from accounts.mail.models import OutboxMessage
+from accounts.models import Account
+from accounts.models import AccountStatus
 from core.clock import FrozenClock
 from core.db import db
-from enrollment.models import Account
-from enrollment.models import AccountStatus
-from enrollment.models import OutboxMessage
+from tests.conftest import reconfigure
 from tests.enrollment.conftest import GOOD_EMAIL
 from tests.enrollment.conftest import GOOD_PASSWORD
 from tests.enrollment.conftest import Enroll
@@ -196,7 +197,7 @@ def test_smtp_down_at_enrollment_keeps_the_account_and_mails_once_it_is_back(
     app: Flask, enroll: Enroll, smtp_server: Any, clock: FrozenClock
 ) -> None:
     smtp_server.stop()
-    app.config["SMTP_URL"] = smtp_server.url
+    reconfigure(app, SMTP_URL=smtp_server.url)
 
     enroll.complete()
 

@@ -10,18 +10,18 @@ from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
 
-from enrollment.contact import ContactDetails
-from enrollment.contact import EmailMalformed
-from enrollment.contact import EmailRequired
-from enrollment.contact import LandlinePhoneMalformed
-from enrollment.contact import MobilePhoneMalformed
-from enrollment.contact import canonical_email
-from enrollment.contact import check_email
-from enrollment.contact import check_landline_phone
-from enrollment.contact import check_mobile_phone
-from enrollment.contact import parse
-from enrollment.validators import FieldErrors
-from enrollment.validators import ValidationError
+from accounts.contact import ContactDetails
+from accounts.contact import EmailMalformed
+from accounts.contact import EmailRequired
+from accounts.contact import LandlinePhoneMalformed
+from accounts.contact import MobilePhoneMalformed
+from accounts.contact import canonical_email
+from accounts.contact import check_email
+from accounts.contact import check_landline_phone
+from accounts.contact import check_mobile_phone
+from accounts.contact import parse
+from core.fields import FieldErrors
+from core.fields import ValidationError
 
 # No example database: this suite must not write files into the working tree.
 PROPERTY = settings(max_examples=100, deadline=None, database=None)

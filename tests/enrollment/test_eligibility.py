@@ -8,26 +8,26 @@ from typing import Any
 
 import pytest
 
+from accounts.errors import AccountAlreadyExists
+from accounts.models import Account
+from accounts.models import AccountStatus
+from accounts.models import EnrollmentPath
 from core import clock
 from core.db import db
-from enrollment import validators
+from core.nir import nir_key
 from enrollment.eligibility import CARD_AND_BANK_CHECKS
 from enrollment.eligibility import FRANCECONNECT_CHECKS
-from enrollment.eligibility import AccountAlreadyExists
 from enrollment.eligibility import CardAndBankClaim
-from enrollment.eligibility import EnrollmentRefused
-from enrollment.eligibility import IdentityNotRecognised
-from enrollment.eligibility import NirNotCertified
-from enrollment.eligibility import NoActiveVitaleCard
-from enrollment.eligibility import NoBankDetails
-from enrollment.eligibility import RegimeNotEligible
 from enrollment.eligibility import check_card_and_bank
 from enrollment.eligibility import check_card_and_bank_details
 from enrollment.eligibility import check_franceconnect_record
 from enrollment.eligibility import check_identity_matches
-from enrollment.models import Account
-from enrollment.models import AccountStatus
-from enrollment.models import EnrollmentPath
+from enrollment.errors import EnrollmentRefused
+from enrollment.errors import IdentityNotRecognised
+from enrollment.errors import NirNotCertified
+from enrollment.errors import NoActiveVitaleCard
+from enrollment.errors import NoBankDetails
+from enrollment.errors import RegimeNotEligible
 from enrollment.registry import BeneficiaryRecord
 from enrollment.registry import get_registry
 from tests.enrollment.conftest import VENTURI_NIR
@@ -119,7 +119,7 @@ def open_account(nir: str) -> None:
 def unknown_nir() -> str:
     """Return a well-formed NIR (right key) that no demo row uses."""
     body = "1621263113999"
-    nir = f"{body}{validators.nir_key(body):02d}"
+    nir = f"{body}{nir_key(body):02d}"
     assert nir not in demo_rows()
     return nir
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from flask.testing import FlaskClient
 
+from tests.conftest import reconfigure
 from tests.enrollment.conftest import card_form
 
 URL = "/creation-compte/verification/carte-vitale"
@@ -25,7 +26,7 @@ def test_a_well_formed_unknown_person_gets_no_error(client: FlaskClient) -> None
 
 
 def test_the_live_check_is_rate_limited(app: Flask, client: FlaskClient) -> None:
-    app.config["ENROLLMENT_FIELD_CHECKS"] = "2/minute"
+    reconfigure(app, ENROLLMENT_FIELD_CHECKS="2/minute")
     client.post(URL, data={})
     client.post(URL, data={})
 

@@ -9,9 +9,9 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from sqlalchemy import delete
 
+from accounts.models import Account
+from accounts.models import ActivationToken
 from core.db import db
-from enrollment.models import Account
-from enrollment.models import ActivationToken
 from tests.enrollment.conftest import Enroll
 
 anything = st.text(max_size=80) | st.sampled_from(

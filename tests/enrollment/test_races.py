@@ -10,13 +10,13 @@ from flask import Flask
 from sqlalchemy import func
 from sqlalchemy import select
 
+from accounts import creation
+from accounts.contact import ContactDetails
+from accounts.contact import EmailAlreadyUsed
+from accounts.errors import AccountAlreadyExists
+from accounts.models import Account
+from accounts.models import EnrollmentPath
 from core.db import db
-from enrollment import accounts
-from enrollment.contact import ContactDetails
-from enrollment.contact import EmailAlreadyUsed
-from enrollment.eligibility import AccountAlreadyExists
-from enrollment.models import Account
-from enrollment.models import EnrollmentPath
 from enrollment.person import VerifiedPerson
 from enrollment.registry import get_registry
 from tests.enrollment.conftest import demo_rows
@@ -74,7 +74,7 @@ def test_twenty_people_submitting_the_same_address_at_once_make_one_account(
     contact = ContactDetails("famille@example.org", None, None, False)
     hash_ = "$argon2id$v=19$m=1024,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo"
     actions = [
-        (lambda person=person: accounts.create_account(person, hash_, contact))
+        (lambda person=person: creation.create(person.new_account(hash_, contact)))
         for person in people(20)
     ]
 
@@ -93,7 +93,8 @@ def test_a_double_submit_makes_one_account(postgresql_app: Flask, registry: None
     hash_ = "$argon2id$v=19$m=1024,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo"
 
     outcomes = run_together(
-        postgresql_app, [lambda: accounts.create_account(person, hash_, contact) for _ in range(2)]
+        postgresql_app,
+        [lambda: creation.create(person.new_account(hash_, contact)) for _ in range(2)],
     )
 
     assert outcomes.count(None) == 1

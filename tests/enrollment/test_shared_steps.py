@@ -8,11 +8,12 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from accounts.models import Account
+from accounts.models import AccountStatus
+from accounts.models import EnrollmentPath
 from core.clock import FrozenClock
 from core.db import db
-from enrollment.models import Account
-from enrollment.models import AccountStatus
-from enrollment.models import EnrollmentPath
+from tests.conftest import reconfigure
 from tests.enrollment.conftest import GOOD_EMAIL
 from tests.enrollment.conftest import Enroll
 from tests.enrollment.conftest import page_text
@@ -189,7 +190,7 @@ def test_a_double_submit_of_step_3_creates_one_account(enroll: Enroll) -> None:
 
 
 def test_the_live_check_is_rate_limited(app: Flask, enroll: Enroll) -> None:
-    app.config["ENROLLMENT_PASSWORD_CHECKS"] = "3/minute"
+    reconfigure(app, ENROLLMENT_PASSWORD_CHECKS="3/minute")
     enroll.step1()
     for _ in range(3):
         assert (

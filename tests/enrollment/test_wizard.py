@@ -13,15 +13,16 @@ from itsdangerous import TimestampSigner
 from itsdangerous import URLSafeTimedSerializer
 from itsdangerous.encoding import base64_decode
 
+from accounts.hashing import PasswordHasher
+from accounts.models import EnrollmentPath
 from enrollment import wizard
-from enrollment.models import EnrollmentPath
-from enrollment.password import PasswordHasher
+from enrollment.errors import WizardError
+from enrollment.errors import WizardExpired
+from enrollment.errors import WizardTampered
 from enrollment.person import VerifiedPerson
-from enrollment.wizard import WizardError
-from enrollment.wizard import WizardExpired
 from enrollment.wizard import WizardState
-from enrollment.wizard import WizardTampered
 from tests.conftest import make_app
+from tests.conftest import reconfigure
 
 THIRTY_MINUTES = 30 * 60
 VENTURI = VerifiedPerson(
@@ -301,17 +302,29 @@ def test_after_30_minutes_the_token_has_expired(app: Flask, signing_clock: Signi
     )
 
 
+@pytest.fixture
+def one_minute_wizard(app: Flask) -> Iterator[None]:
+    """The service with enrollments that expire after one minute (the module shares it)."""
+    reconfigure(app, ENROLLMENT_WIZARD_MAX_AGE=60)
+    yield
+    reconfigure(app, ENROLLMENT_WIZARD_MAX_AGE=30 * 60)
+
+
 def test_the_maximum_age_comes_from_the_configuration(
-    app: Flask, signing_clock: SigningClock, monkeypatch: pytest.MonkeyPatch
+    app: Flask, signing_clock: SigningClock, one_minute_wizard: None
 ) -> None:
-    monkeypatch.setitem(app.config, "ENROLLMENT_WIZARD_MAX_AGE", 60)
     token = WizardState(person=VENTURI).dump()
 
     signing_clock.advance(60)
     assert wizard.load(token).person == VENTURI
     signing_clock.advance(1)
-    with pytest.raises(WizardExpired):
+    with pytest.raises(WizardExpired) as refused:
         wizard.load(token)
+
+    assert refused.value.message == (
+        "Votre démarche a expiré après 1 minute sans validation. Par sécurité, "
+        "recommencez depuis la première étape."
+    )
 
 
 def test_each_dump_restarts_the_30_minutes(app: Flask, signing_clock: SigningClock) -> None:

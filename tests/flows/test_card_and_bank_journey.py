@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from enrollment import registry_import
+from enrollment.registry import importer as registry_import
 from tests.enrollment.conftest import DEMO_CSV
 from tests.enrollment.conftest import GOOD_PASSWORD
 

@@ -11,11 +11,11 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import select
 
+from accounts.models import Account
+from accounts.models import AccountStatus
+from accounts.models import EnrollmentPath
 from core.db import db
-from enrollment import registry_import
-from enrollment.models import Account
-from enrollment.models import AccountStatus
-from enrollment.models import EnrollmentPath
+from enrollment.registry import importer as registry_import
 from tests.enrollment.conftest import DEMO_CSV
 from tests.enrollment.conftest import GOOD_PASSWORD
 from tests.enrollment.conftest import latest_activation_token

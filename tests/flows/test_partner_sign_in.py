@@ -26,8 +26,8 @@ from oic.utils.authn.client import CLIENT_AUTHN_METHOD
 
 import keys
 from core.clock import FrozenClock
-from enrollment import registry_import
-from idp.cli import register_client
+from enrollment.registry import importer as registry_import
+from idp.clients import register_client
 from tests.enrollment.conftest import DEMO_CSV
 from tests.enrollment.conftest import GOOD_PASSWORD
 from tests.enrollment.conftest import VENTURI_NIR

@@ -18,6 +18,7 @@ from joserfc.jwk import ECKey
 from core.clock import FrozenClock
 from franceconnect import session as fc_session
 from franceconnect.identity import PivotIdentity
+from tests.conftest import reconfigure
 from tests.enrollment.conftest import page_text
 from tests.franceconnect.conftest import ANGELA
 from tests.franceconnect.conftest import CLIENT_ID
@@ -62,7 +63,7 @@ def test_the_button_sends_the_browser_to_franceconnect_with_every_parameter(
 
 
 def test_prompt_login_is_sent_when_configured(fc_app: Flask, rp: RelyingParty) -> None:
-    fc_app.config["FRANCECONNECT_PROMPT_LOGIN"] = True
+    reconfigure(fc_app, FRANCECONNECT_PROMPT_LOGIN=True)
 
     response = rp.start()
 

@@ -13,18 +13,20 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from accounts.errors import AccountAlreadyExists
+from accounts.models import Account
+from accounts.models import EnrollmentPath
+from accounts.sessions import MAILBOX
 from core.db import db
+from core.fields import FieldErrors
 from enrollment import franceconnect_path
-from enrollment.eligibility import AccountAlreadyExists
-from enrollment.eligibility import IdentityNotRecognised
-from enrollment.eligibility import NirNotCertified
-from enrollment.eligibility import RegimeNotEligible
-from enrollment.models import Account
-from enrollment.models import EnrollmentPath
-from enrollment.validators import FieldErrors
+from enrollment.errors import IdentityNotRecognised
+from enrollment.errors import NirNotCertified
+from enrollment.errors import RegimeNotEligible
 from franceconnect import session as fc_session
 from franceconnect.identity import PivotIdentity
 from franceconnect.sandbox.identities import BY_LOGIN
+from tests.conftest import reconfigure
 from tests.enrollment.conftest import GOOD_PASSWORD
 from tests.enrollment.conftest import page_text
 from tests.franceconnect.conftest import FC_SETTINGS
@@ -239,7 +241,7 @@ def test_step_3_prefills_the_franceconnect_email(client: FlaskClient, registry: 
 def test_the_account_records_the_sub_and_the_person_leaves_franceconnect(
     app: Flask, client: FlaskClient, registry: None, provider: FakeFranceConnect
 ) -> None:
-    app.config.update(FC_SETTINGS)
+    reconfigure(app, **FC_SETTINGS)
     _through_step2(client)
 
     response = client.post("/creation-compte/coordonnees", data={"email": "angela@example.org"})
@@ -250,7 +252,7 @@ def test_the_account_records_the_sub_and_the_person_leaves_franceconnect(
     assert account.franceconnect_sub == SUB
     assert account.enrollment_path is EnrollmentPath.FRANCECONNECT
     with client.session_transaction() as session:
-        assert set(session) == {"enrollment.done", fc_session.ID_TOKEN, fc_session.AFTER_LOGOUT}
+        assert set(session) == {MAILBOX, fc_session.ID_TOKEN, fc_session.AFTER_LOGOUT}
 
     response = client.get("/franceconnect/deconnexion")
 
@@ -271,14 +273,14 @@ def test_the_account_records_the_sub_and_the_person_leaves_franceconnect(
     page = page_text(client.get(response.headers["Location"]))
     assert "Consultez votre messagerie" in page and "angela@example.org" in page
     with client.session_transaction() as session:
-        assert set(session) == {"enrollment.done"}
+        assert set(session) == {MAILBOX}
 
 
 @pytest.mark.parametrize("state", ["", "0" * 64])
 def test_a_wrong_logout_state_is_refused(
     app: Flask, client: FlaskClient, provider: FakeFranceConnect, state: str
 ) -> None:
-    app.config.update(FC_SETTINGS)
+    reconfigure(app, **FC_SETTINGS)
     signed_in(client, identity_of("test"))
     with client.session_transaction() as session:
         session[fc_session.AFTER_LOGOUT] = "/creation-compte/consultez-votre-messagerie"

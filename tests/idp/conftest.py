@@ -28,14 +28,14 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 import keys
+from accounts import hashing as password
+from accounts.models import Account
+from accounts.models import AccountStatus
+from accounts.models import EnrollmentPath
 from core import clock as clock_module
 from core.db import db
-from enrollment import password
-from enrollment import registry_import
-from enrollment.models import Account
-from enrollment.models import AccountStatus
-from enrollment.models import EnrollmentPath
-from idp.cli import register_client
+from enrollment.registry import importer as registry_import
+from idp.clients import register_client
 from idp.models import Client
 from keys import crypto
 from tests.enrollment.conftest import DEMO_CSV

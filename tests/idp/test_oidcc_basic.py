@@ -238,7 +238,7 @@ def test_oidcc_prompt_none_logged_in(signed_in: RelyingParty) -> None:
 
 
 def test_oidcc_prompt_none_without_consent(partner: RelyingParty, app: Flask) -> None:
-    from idp.cli import register_client
+    from idp.clients import register_client
 
     other, _ = register_client(
         name="Retraite.example", redirect_uris=["https://retraite.example/cb"]
@@ -382,7 +382,7 @@ def test_unknown_client_gets_an_error_page(partner: RelyingParty) -> None:
 
 
 def test_oidcc_server_client_secret_post(app: Flask, account: Any) -> None:
-    from idp.cli import register_client
+    from idp.clients import register_client
 
     client, secret = register_client(
         name="Post.example", redirect_uris=[REDIRECT_URI], auth_method="client_secret_post"

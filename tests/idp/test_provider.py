@@ -15,9 +15,9 @@ from joserfc import jwt
 from joserfc.jwk import ECKey
 
 import keys
-from enrollment.models import Account
-from enrollment.models import AccountStatus
-from idp.cli import register_client
+from accounts.models import Account
+from accounts.models import AccountStatus
+from idp.clients import register_client
 from idp.models import Client
 from tests.enrollment.conftest import page_text
 from tests.idp.conftest import DUBOIS_NIR

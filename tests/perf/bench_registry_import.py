@@ -31,9 +31,9 @@ from stdnum import iban as stdnum_iban
 from config import create_app
 from config.settings import sqlalchemy_url
 from core.db import db
-from enrollment import registry_import
-from enrollment.validators import nir_key
-from enrollment.validators import rib_key
+from core.nir import nir_key
+from enrollment.fields import rib_key
+from enrollment.registry import importer as registry_import
 
 REGIMES = ("general",) * 8 + ("MSA", "CAMIEG", "ENIM", "MGP")
 

@@ -26,9 +26,10 @@ from werkzeug.serving import make_server
 
 from config import create_app
 from core.db import db
-from enrollment import registry_import
+from enrollment.registry import importer as registry_import
 from tests.browser.conftest import CHROMIUM
 from tests.browser.conftest import FLAGS
+from tests.conftest import reconfigure
 from tests.enrollment.conftest import DEMO_CSV
 from tests.enrollment.conftest import latest_activation_token
 
@@ -109,7 +110,7 @@ def live_service(folder: Path) -> Iterator[tuple[str, object]]:
             registry_import.import_csv(stream)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     url = f"http://127.0.0.1:{server.server_port}"
-    app.config["ISSUER"] = url
+    reconfigure(app, ISSUER=url)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -12,8 +12,9 @@ import argon2
 import pytest
 from flask import Flask
 
+from accounts import code_personnel as pw
+from accounts import hashing
 from core.errors import ConfigurationError
-from enrollment import password as pw
 
 # The member of the seed: M. Venturi, NIR 1 62 12 2B 010 001 (key 03), born 18/12/1962.
 SEED = pw.PasswordContext(nir="162122B01000103", birth_date=date(1962, 12, 18), names=("VENTURI",))
@@ -30,9 +31,9 @@ def broken_codes(password: str, context: pw.PasswordContext = SEED) -> tuple[str
 
 
 @pytest.fixture
-def fast() -> pw.PasswordHasher:
+def fast() -> hashing.PasswordHasher:
     """A hasher with tiny Argon2 parameters: the suite tests behaviour, not cost."""
-    return pw.PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    return hashing.PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
 
 # --- The rules as listed on the page -----------------------------------------------------
@@ -389,7 +390,7 @@ def test_confirmation_message() -> None:
 
 
 def test_default_hash_is_argon2id_with_owasp_parameters() -> None:
-    password_hash = pw.PasswordHasher().hash("MotdePasse1")
+    password_hash = hashing.PasswordHasher().hash("MotdePasse1")
     assert password_hash.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
     parameters = argon2.extract_parameters(password_hash)
     assert (parameters.type, parameters.memory_cost, parameters.time_cost) == (
@@ -400,7 +401,7 @@ def test_default_hash_is_argon2id_with_owasp_parameters() -> None:
     assert parameters.parallelism == 1
 
 
-def test_hashes_are_salted(fast: pw.PasswordHasher) -> None:
+def test_hashes_are_salted(fast: hashing.PasswordHasher) -> None:
     assert fast.hash("MotdePasse1") != fast.hash("MotdePasse1")
 
 
@@ -408,7 +409,7 @@ def test_hashes_are_salted(fast: pw.PasswordHasher) -> None:
     ("password", "matches"),
     [("MotdePasse1", True), ("MotdePasse2", False), ("motdepasse1", False), ("", False)],
 )
-def test_verify(fast: pw.PasswordHasher, password: str, matches: bool) -> None:
+def test_verify(fast: hashing.PasswordHasher, password: str, matches: bool) -> None:
     assert fast.verify(fast.hash("MotdePasse1"), password) is matches
 
 
@@ -421,18 +422,20 @@ def test_verify(fast: pw.PasswordHasher, password: str, matches: bool) -> None:
         pytest.param("$2b$12$" + "a" * 53, id="bcrypt"),
     ],
 )
-def test_verify_is_false_for_an_unusable_hash(fast: pw.PasswordHasher, password_hash: str) -> None:
+def test_verify_is_false_for_an_unusable_hash(
+    fast: hashing.PasswordHasher, password_hash: str
+) -> None:
     assert fast.verify(password_hash, "MotdePasse1") is False
     assert fast.needs_rehash(password_hash) is True
 
 
-def test_verify_never_raises_for_odd_characters(fast: pw.PasswordHasher) -> None:
+def test_verify_never_raises_for_odd_characters(fast: hashing.PasswordHasher) -> None:
     assert fast.verify(fast.hash("MotdePasse1"), "MotdePasse1\ud800") is False
 
 
-def test_rehash_when_parameters_change(fast: pw.PasswordHasher) -> None:
+def test_rehash_when_parameters_change(fast: hashing.PasswordHasher) -> None:
     old_hash = fast.hash("MotdePasse1")
-    stronger = pw.PasswordHasher(time_cost=2, memory_cost=2048, parallelism=1)
+    stronger = hashing.PasswordHasher(time_cost=2, memory_cost=2048, parallelism=1)
     assert not fast.needs_rehash(old_hash)
     assert stronger.needs_rehash(old_hash)
 
@@ -445,23 +448,23 @@ def test_rehash_when_parameters_change(fast: pw.PasswordHasher) -> None:
     assert not stronger.needs_rehash(new_hash)
 
 
-def test_rehash_an_argon2i_hash_into_argon2id(fast: pw.PasswordHasher) -> None:
+def test_rehash_an_argon2i_hash_into_argon2id(fast: hashing.PasswordHasher) -> None:
     legacy = argon2.PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1, type=argon2.Type.I)
     ok, new_hash = fast.verify_and_rehash(legacy.hash("MotdePasse1"), "MotdePasse1")
     assert ok
     assert new_hash is not None and new_hash.startswith("$argon2id$")
 
 
-def test_no_rehash_with_the_same_parameters(fast: pw.PasswordHasher) -> None:
+def test_no_rehash_with_the_same_parameters(fast: hashing.PasswordHasher) -> None:
     assert fast.verify_and_rehash(fast.hash("MotdePasse1"), "MotdePasse1") == (True, None)
 
 
-def test_no_rehash_for_a_wrong_code(fast: pw.PasswordHasher) -> None:
-    stronger = pw.PasswordHasher(time_cost=2, memory_cost=1024, parallelism=1)
+def test_no_rehash_for_a_wrong_code(fast: hashing.PasswordHasher) -> None:
+    stronger = hashing.PasswordHasher(time_cost=2, memory_cost=1024, parallelism=1)
     assert stronger.verify_and_rehash(fast.hash("MotdePasse1"), "MotdePasse2") == (False, None)
 
 
-def test_verify_dummy_is_always_false(fast: pw.PasswordHasher) -> None:
+def test_verify_dummy_is_always_false(fast: hashing.PasswordHasher) -> None:
     assert fast.verify_dummy("MotdePasse1") is False
     assert fast.verify_dummy("dummy code personnel, never a real one") is False
 
@@ -470,14 +473,14 @@ def test_verify_dummy_is_always_false(fast: pw.PasswordHasher) -> None:
 
 
 def test_hasher_from_config_reads_the_three_settings() -> None:
-    hasher = pw.hasher_from_config(
+    hasher = hashing.hasher_from_config(
         {"ARGON2_TIME_COST": 1, "ARGON2_MEMORY_COST": "1024", "ARGON2_PARALLELISM": 2}
     )
     assert hasher.hash("MotdePasse1").startswith("$argon2id$v=19$m=1024,t=1,p=2$")
 
 
 def test_hasher_from_config_defaults_to_owasp() -> None:
-    assert pw.hasher_from_config({}).hash("x").startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+    assert hashing.hasher_from_config({}).hash("x").startswith("$argon2id$v=19$m=19456,t=2,p=1$")
 
 
 @pytest.mark.parametrize(
@@ -494,33 +497,33 @@ def test_hasher_from_config_refuses_unusable_parameters(
     config: dict[str, object], named: str
 ) -> None:
     with pytest.raises(ConfigurationError, match=named):
-        pw.hasher_from_config(config)
+        hashing.hasher_from_config(config)
 
 
 def test_init_app_sets_defaults_and_installs_the_hasher() -> None:
     app = Flask(__name__)
-    pw.init_app(app)
+    hashing.init_app(app)
     assert (
         app.config["ARGON2_TIME_COST"],
         app.config["ARGON2_MEMORY_COST"],
         app.config["ARGON2_PARALLELISM"],
     ) == (2, 19456, 1)
     with app.app_context():
-        assert pw.get_hasher() is app.extensions["ameli.password_hasher"]
+        assert hashing.get_hasher() is app.extensions["ameli.password_hasher"]
 
 
-def test_verify_and_rehash_uses_the_apps_hasher(fast: pw.PasswordHasher) -> None:
+def test_verify_and_rehash_uses_the_apps_hasher(fast: hashing.PasswordHasher) -> None:
     app = Flask(__name__)
     app.config.update(ARGON2_TIME_COST=2, ARGON2_MEMORY_COST=1024)
-    pw.init_app(app)
+    hashing.init_app(app)
     old_hash = fast.hash("MotdePasse1")
     with app.app_context():
-        ok, new_hash = pw.verify_and_rehash(old_hash, "MotdePasse1")
-        assert pw.verify_and_rehash(old_hash, "MotdePasse2") == (False, None)
+        ok, new_hash = hashing.verify_and_rehash(old_hash, "MotdePasse1")
+        assert hashing.verify_and_rehash(old_hash, "MotdePasse2") == (False, None)
     assert ok
     assert new_hash is not None and new_hash.startswith("$argon2id$v=19$m=1024,t=2,p=1$")
 
 
 def test_get_hasher_says_when_init_app_was_forgotten() -> None:
     with Flask(__name__).app_context(), pytest.raises(RuntimeError, match="init_app"):
-        pw.get_hasher()
+        hashing.get_hasher()

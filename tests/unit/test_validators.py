@@ -11,7 +11,11 @@ from hypothesis import strategies as st
 from stdnum import iban as stdnum_iban
 from stdnum.fr import nir as stdnum_nir
 
-from enrollment import validators as v
+from core import fields as core_fields
+from core import names
+from core import nir as nir_rules
+from enrollment import errors
+from enrollment import fields
 
 TODAY = date(2025, 6, 15)
 # No example database: this suite must not write files into the working tree.
@@ -32,42 +36,41 @@ def with_check_digits(country: str, bban: str) -> str:
 # --- Errors ------------------------------------------------------------------------------
 
 ERRORS = [
-    (v.NirRequired, "nir.required", "nir"),
-    (v.NirMalformed, "nir.malformed", "nir"),
-    (v.NirKeyMissing, "nir.key_missing", "nir"),
-    (v.NirKeyMismatch, "nir.key_mismatch", "nir"),
-    (v.NirProvisional, "nir.provisional", "nir"),
-    (v.NirOutOfRange, "nir.out_of_range", "nir"),
-    (v.NirBirthDateMismatch, "nir.birth_date_mismatch", "nir"),
-    (v.BirthDateRequired, "birth_date.required", "birth_date"),
-    (v.BirthDateMalformed, "birth_date.malformed", "birth_date"),
-    (v.BirthDateImpossible, "birth_date.impossible", "birth_date"),
-    (v.BirthDateInFuture, "birth_date.in_future", "birth_date"),
-    (v.BirthDateTooOld, "birth_date.too_old", "birth_date"),
-    (v.PostalCodeRequired, "postal_code.required", "postal_code"),
-    (v.PostalCodeMalformed, "postal_code.malformed", "postal_code"),
-    (v.IbanRequired, "iban.required", "iban"),
-    (v.IbanMalformed, "iban.malformed", "iban"),
-    (v.IbanChecksum, "iban.checksum", "iban"),
-    (v.IbanNotFrench, "iban.not_french", "iban"),
-    (v.IbanNotSepa, "iban.not_sepa", "iban"),
-    (v.RibKeyMismatch, "iban.rib_key", "iban"),
-    (v.IbanTailRequired, "iban_tail.required", "iban_tail"),
-    (v.IbanTailMalformed, "iban_tail.malformed", "iban_tail"),
-    (v.VitaleTailRequired, "vitale_tail.required", "vitale_tail"),
-    (v.VitaleTailMalformed, "vitale_tail.malformed", "vitale_tail"),
-    (v.NameRequired, "name.required", "name"),
-    (v.NameMalformed, "name.malformed", "name"),
+    (nir_rules.NirRequired, "nir.required", "nir"),
+    (nir_rules.NirMalformed, "nir.malformed", "nir"),
+    (nir_rules.NirKeyMissing, "nir.key_missing", "nir"),
+    (nir_rules.NirKeyMismatch, "nir.key_mismatch", "nir"),
+    (nir_rules.NirProvisional, "nir.provisional", "nir"),
+    (nir_rules.NirOutOfRange, "nir.out_of_range", "nir"),
+    (nir_rules.NirBirthDateMismatch, "nir.birth_date_mismatch", "nir"),
+    (errors.BirthDateRequired, "birth_date.required", "birth_date"),
+    (errors.BirthDateMalformed, "birth_date.malformed", "birth_date"),
+    (errors.BirthDateImpossible, "birth_date.impossible", "birth_date"),
+    (errors.BirthDateInFuture, "birth_date.in_future", "birth_date"),
+    (errors.BirthDateTooOld, "birth_date.too_old", "birth_date"),
+    (errors.PostalCodeRequired, "postal_code.required", "postal_code"),
+    (errors.PostalCodeMalformed, "postal_code.malformed", "postal_code"),
+    (errors.IbanRequired, "iban.required", "iban"),
+    (errors.IbanMalformed, "iban.malformed", "iban"),
+    (errors.IbanChecksum, "iban.checksum", "iban"),
+    (errors.IbanNotSepa, "iban.not_sepa", "iban"),
+    (errors.RibKeyMismatch, "iban.rib_key", "iban"),
+    (errors.IbanTailRequired, "iban_tail.required", "iban_tail"),
+    (errors.IbanTailMalformed, "iban_tail.malformed", "iban_tail"),
+    (errors.VitaleTailRequired, "vitale_tail.required", "vitale_tail"),
+    (errors.VitaleTailMalformed, "vitale_tail.malformed", "vitale_tail"),
+    (errors.NameRequired, "name.required", "name"),
+    (errors.NameMalformed, "name.malformed", "name"),
 ]
 
 
 @pytest.mark.parametrize(("error", "code", "field"), ERRORS, ids=[e[1] for e in ERRORS])
 def test_each_error_carries_its_code_field_and_french_message(
-    error: type[v.ValidationError], code: str, field: str
+    error: type[core_fields.ValidationError], code: str, field: str
 ) -> None:
     raised = error()
     assert (raised.code, raised.field) == (code, field)
-    assert isinstance(raised, v.ValidationError)
+    assert isinstance(raised, core_fields.ValidationError)
     assert isinstance(raised, ValueError)
     assert raised.message.endswith(".")
     assert str(raised) == raised.message
@@ -78,10 +81,10 @@ def test_error_codes_are_unique() -> None:
 
 
 def test_an_error_message_can_be_overridden() -> None:
-    raised = v.BirthDateMalformed("La date doit être au format AAAA-MM-JJ.")
+    raised = errors.BirthDateMalformed("La date doit être au format AAAA-MM-JJ.")
     assert str(raised) == raised.message == "La date doit être au format AAAA-MM-JJ."
     assert raised.code == "birth_date.malformed"
-    assert v.BirthDateMalformed().message != raised.message
+    assert errors.BirthDateMalformed().message != raised.message
 
 
 # --- NIR: reference values (SPEC §13) ----------------------------------------------------
@@ -98,19 +101,19 @@ REFERENCE_NIRS = [
 @pytest.mark.parametrize("printed", REFERENCE_NIRS)
 def test_reference_nirs_are_accepted_and_compacted(printed: str) -> None:
     compact = printed.replace(" ", "")
-    assert v.check_nir(printed) == compact
-    assert v.nir_key(compact[:13]) == int(compact[13:])
+    assert nir_rules.check_nir(printed) == compact
+    assert nir_rules.nir_key(compact[:13]) == int(compact[13:])
 
 
 @pytest.mark.parametrize("printed", REFERENCE_NIRS)
 def test_nir_key_agrees_with_python_stdnum(printed: str) -> None:
     compact = printed.replace(" ", "")
-    assert f"{v.nir_key(compact[:13]):02d}" == stdnum_nir.calc_check_digits(compact[:13])
+    assert f"{nir_rules.nir_key(compact[:13]):02d}" == stdnum_nir.calc_check_digits(compact[:13])
 
 
 def test_key_is_97_when_the_number_is_a_multiple_of_97() -> None:
     assert int("1850575056017") % 97 == 0
-    assert v.nir_key("1850575056017") == 97
+    assert nir_rules.nir_key("1850575056017") == 97
 
 
 @pytest.mark.parametrize(
@@ -119,11 +122,11 @@ def test_key_is_97_when_the_number_is_a_multiple_of_97() -> None:
     ids=["2A as 19", "2B as 18"],
 )
 def test_corsican_departments_count_as_their_old_numeric_codes(corsican: str, numeric: str) -> None:
-    assert v.nir_key(corsican) == v.nir_key(numeric)
+    assert nir_rules.nir_key(corsican) == nir_rules.nir_key(numeric)
 
 
 def test_seed_nir_agrees_with_its_birth_date() -> None:
-    assert v.check_nir("1 62 12 2B 010 001 03", date(1962, 12, 18)) == "162122B01000103"
+    assert nir_rules.check_nir("1 62 12 2B 010 001 03", date(1962, 12, 18)) == "162122B01000103"
 
 
 @pytest.mark.parametrize(
@@ -140,46 +143,46 @@ def test_seed_nir_agrees_with_its_birth_date() -> None:
     ids=["compact", "lower-case", "dots", "dashes", "nbsp", "narrow nbsp", "surrounding"],
 )
 def test_nir_separators_and_case_are_ignored(typed: str) -> None:
-    assert v.normalize_nir(typed) == "162122B01000103"
-    assert v.check_nir(typed) == "162122B01000103"
+    assert nir_rules.normalize_nir(typed) == "162122B01000103"
+    assert nir_rules.check_nir(typed) == "162122B01000103"
 
 
 # --- NIR: refusals, in the order they are checked ----------------------------------------
 
 NIR_REFUSALS = [
-    ("", v.NirRequired),
-    ("  . - ", v.NirRequired),
-    ("1 62 12 2B 010 001 0", v.NirMalformed),
-    ("1 62 12 2B 010 001 033", v.NirMalformed),
-    ("1 62 12 2B 010 00", v.NirMalformed),
-    ("1 62 12 2C 010 001 03", v.NirMalformed),
-    ("1 62 12 3A 010 001 03", v.NirMalformed),
-    ("1 62 12 B2 010 001 03", v.NirMalformed),
-    ("1 62 12 2B 010 001 O3", v.NirMalformed),
-    ("1 62 12 2B 010 001 03/", v.NirMalformed),
-    ("\uff11 62 12 2B 010 001 03", v.NirMalformed),
-    ("1 62 12 2B 010 001", v.NirKeyMissing),
-    ("1 85 05 75 056 017", v.NirKeyMissing),
-    ("1 62 12 2B 010 001 04", v.NirKeyMismatch),
-    ("1 62 12 2B 010 001 30", v.NirKeyMismatch),
-    ("2 62 12 2B 010 001 03", v.NirKeyMismatch),
-    ("1 62 12 2A 010 001 03", v.NirKeyMismatch),
-    ("1 85 05 75 056 017 00", v.NirKeyMismatch),
+    ("", nir_rules.NirRequired),
+    ("  . - ", nir_rules.NirRequired),
+    ("1 62 12 2B 010 001 0", nir_rules.NirMalformed),
+    ("1 62 12 2B 010 001 033", nir_rules.NirMalformed),
+    ("1 62 12 2B 010 00", nir_rules.NirMalformed),
+    ("1 62 12 2C 010 001 03", nir_rules.NirMalformed),
+    ("1 62 12 3A 010 001 03", nir_rules.NirMalformed),
+    ("1 62 12 B2 010 001 03", nir_rules.NirMalformed),
+    ("1 62 12 2B 010 001 O3", nir_rules.NirMalformed),
+    ("1 62 12 2B 010 001 03/", nir_rules.NirMalformed),
+    ("\uff11 62 12 2B 010 001 03", nir_rules.NirMalformed),
+    ("1 62 12 2B 010 001", nir_rules.NirKeyMissing),
+    ("1 85 05 75 056 017", nir_rules.NirKeyMissing),
+    ("1 62 12 2B 010 001 04", nir_rules.NirKeyMismatch),
+    ("1 62 12 2B 010 001 30", nir_rules.NirKeyMismatch),
+    ("2 62 12 2B 010 001 03", nir_rules.NirKeyMismatch),
+    ("1 62 12 2A 010 001 03", nir_rules.NirKeyMismatch),
+    ("1 85 05 75 056 017 00", nir_rules.NirKeyMismatch),
 ]
 
 
 @pytest.mark.parametrize(
     ("typed", "error"), NIR_REFUSALS, ids=[r[0] or "empty" for r in NIR_REFUSALS]
 )
-def test_nir_refusals(typed: str, error: type[v.NirError]) -> None:
+def test_nir_refusals(typed: str, error: type[nir_rules.NirError]) -> None:
     with pytest.raises(error) as raised:
-        v.check_nir(typed)
+        nir_rules.check_nir(typed)
     assert raised.value.field == "nir"
 
 
 def test_thirteen_characters_alone_ask_for_the_key() -> None:
-    with pytest.raises(v.NirKeyMissing) as raised:
-        v.check_nir("162122B010001")
+    with pytest.raises(nir_rules.NirKeyMissing) as raised:
+        nir_rules.check_nir("162122B010001")
     assert "ajoutez les 2 chiffres de la clé" in raised.value.message
 
 
@@ -195,16 +198,18 @@ def test_thirteen_characters_alone_ask_for_the_key() -> None:
     ids=["7 valid key", "8 valid key", "wrong key", "no key", "every field wrong"],
 )
 def test_provisional_numbers_always_get_the_provisional_message(typed: str) -> None:
-    with pytest.raises(v.NirProvisional) as raised:
-        v.check_nir(typed)
+    with pytest.raises(nir_rules.NirProvisional) as raised:
+        nir_rules.check_nir(typed)
     assert raised.value.message.startswith("Un numéro provisoire ne permet pas de créer un compte")
 
 
 def test_the_registry_import_may_keep_provisional_numbers() -> None:
     provisional = with_key("7621299126111")
-    assert v.check_nir(provisional, date(1962, 12, 1), allow_provisional=True) == provisional
-    with pytest.raises(v.NirKeyMismatch):
-        v.check_nir("7 62 12 99 126 111 00", allow_provisional=True)
+    assert (
+        nir_rules.check_nir(provisional, date(1962, 12, 1), allow_provisional=True) == provisional
+    )
+    with pytest.raises(nir_rules.NirKeyMismatch):
+        nir_rules.check_nir("7 62 12 99 126 111 00", allow_provisional=True)
 
 
 OUT_OF_RANGE = {
@@ -227,8 +232,8 @@ OUT_OF_RANGE = {
 
 @pytest.mark.parametrize("body", OUT_OF_RANGE.values(), ids=OUT_OF_RANGE.keys())
 def test_fields_out_of_range_are_refused_even_with_a_correct_key(body: str) -> None:
-    with pytest.raises(v.NirOutOfRange) as raised:
-        v.check_nir(with_key(body))
+    with pytest.raises(nir_rules.NirOutOfRange) as raised:
+        nir_rules.check_nir(with_key(body))
     assert raised.value.message.startswith("Ce numéro de sécurité sociale n'est pas valide")
 
 
@@ -239,9 +244,9 @@ def test_fields_out_of_range_are_refused_even_with_a_correct_key(body: str) -> N
 )
 def test_months_20_to_99_mean_an_unknown_month(body: str) -> None:
     nir = with_key(body)
-    assert v.check_nir(nir) == nir
+    assert nir_rules.check_nir(nir) == nir
     for month in range(1, 13):
-        assert v.check_nir(nir, date(1962, month, 28)) == nir
+        assert nir_rules.check_nir(nir, date(1962, month, 28)) == nir
 
 
 @pytest.mark.parametrize(
@@ -250,7 +255,7 @@ def test_months_20_to_99_mean_an_unknown_month(body: str) -> None:
     ids=["Guadeloupe 971", "French Polynesia 987", "Réunion 974"],
 )
 def test_overseas_departments_have_two_digit_communes(body: str) -> None:
-    assert v.check_nir(with_key(body)) == with_key(body)
+    assert nir_rules.check_nir(with_key(body)) == with_key(body)
 
 
 @pytest.mark.parametrize(
@@ -265,26 +270,26 @@ def test_overseas_departments_have_two_digit_communes(body: str) -> None:
     ids=["month", "year", "digits swapped", "day for month", "year with unknown month"],
 )
 def test_nir_must_agree_with_the_birth_date(nir: str, birth_date: date) -> None:
-    with pytest.raises(v.NirBirthDateMismatch):
-        v.check_nir(nir, birth_date)
+    with pytest.raises(nir_rules.NirBirthDateMismatch):
+        nir_rules.check_nir(nir, birth_date)
 
 
 @pytest.mark.parametrize(
     "birth_date", [date(1995, 10, 1), date(1995, 10, 31), date(2095, 10, 1), date(1895, 10, 1)]
 )
 def test_only_the_last_two_digits_of_the_year_are_compared(birth_date: date) -> None:
-    assert v.check_nir("2 95 10 99 126 111 93", birth_date) == "295109912611193"
+    assert nir_rules.check_nir("2 95 10 99 126 111 93", birth_date) == "295109912611193"
 
 
 def test_key_is_checked_before_the_birth_date() -> None:
-    with pytest.raises(v.NirKeyMismatch):
-        v.check_nir("1 62 12 2B 010 001 04", date(1970, 1, 1))
+    with pytest.raises(nir_rules.NirKeyMismatch):
+        nir_rules.check_nir("1 62 12 2B 010 001 04", date(1970, 1, 1))
 
 
 @pytest.mark.parametrize("body", ["1621A2B010001", "1621", "", "1621299126111X"])
 def test_nir_key_needs_a_13_character_body(body: str) -> None:
-    with pytest.raises(v.NirMalformed):
-        v.nir_key(body)
+    with pytest.raises(nir_rules.NirMalformed):
+        nir_rules.nir_key(body)
 
 
 # --- NIR at sign-in: with or without the key ---------------------------------------------
@@ -296,25 +301,25 @@ def test_nir_key_needs_a_13_character_body(body: str) -> None:
     ids=["with key", "without key", "dots and lower-case"],
 )
 def test_sign_in_accepts_the_number_with_or_without_its_key(typed: str) -> None:
-    assert v.check_nir_or_body(typed) == "162122B010001"
+    assert nir_rules.check_nir_or_body(typed) == "162122B010001"
 
 
 @pytest.mark.parametrize(
     ("typed", "error"),
     [
-        ("", v.NirRequired),
-        ("1 62 12 2B 010 00", v.NirMalformed),
-        ("1 62 12 2B 010 001 0", v.NirMalformed),
-        ("1 62 12 2B 010 001 04", v.NirKeyMismatch),
-        ("7 62 12 99 126 111", v.NirProvisional),
-        ("7 62 12 99 126 111 00", v.NirProvisional),
-        ("3 62 12 99 126 111", v.NirOutOfRange),
-        ("1 62 15 99 126 111", v.NirOutOfRange),
+        ("", nir_rules.NirRequired),
+        ("1 62 12 2B 010 00", nir_rules.NirMalformed),
+        ("1 62 12 2B 010 001 0", nir_rules.NirMalformed),
+        ("1 62 12 2B 010 001 04", nir_rules.NirKeyMismatch),
+        ("7 62 12 99 126 111", nir_rules.NirProvisional),
+        ("7 62 12 99 126 111 00", nir_rules.NirProvisional),
+        ("3 62 12 99 126 111", nir_rules.NirOutOfRange),
+        ("1 62 15 99 126 111", nir_rules.NirOutOfRange),
     ],
 )
-def test_sign_in_refusals(typed: str, error: type[v.NirError]) -> None:
+def test_sign_in_refusals(typed: str, error: type[nir_rules.NirError]) -> None:
     with pytest.raises(error):
-        v.check_nir_or_body(typed)
+        nir_rules.check_nir_or_body(typed)
 
 
 # --- NIR: properties ---------------------------------------------------------------------
@@ -346,10 +351,10 @@ def valid_nirs(draw: st.DrawFn) -> str:
 @PROPERTY
 @given(valid_nirs())
 def test_every_valid_nir_is_accepted(nir: str) -> None:
-    assert v.check_nir(nir) == nir
-    assert v.check_nir(stdnum_nir.format(nir).lower()) == nir
-    assert v.nir_key(nir[:13]) == int(nir[13:])
-    assert v.check_nir_or_body(nir) == v.check_nir_or_body(nir[:13]) == nir[:13]
+    assert nir_rules.check_nir(nir) == nir
+    assert nir_rules.check_nir(stdnum_nir.format(nir).lower()) == nir
+    assert nir_rules.nir_key(nir[:13]) == int(nir[13:])
+    assert nir_rules.check_nir_or_body(nir) == nir_rules.check_nir_or_body(nir[:13]) == nir[:13]
 
 
 @PROPERTY
@@ -357,7 +362,7 @@ def test_every_valid_nir_is_accepted(nir: str) -> None:
 def test_every_valid_nir_agrees_with_a_matching_birth_date(nir: str, day: int, month: int) -> None:
     nir_month = int(nir[3:5])
     birth_date = date(1900 + int(nir[1:3]), nir_month if nir_month <= 12 else month, day)
-    assert v.check_nir(nir, birth_date) == nir
+    assert nir_rules.check_nir(nir, birth_date) == nir
 
 
 @PROPERTY
@@ -366,8 +371,8 @@ def test_any_single_character_substitution_is_refused(nir: str) -> None:
     for position, original in enumerate(nir):
         for replacement in NIR_CHARACTERS.replace(original, ""):
             altered = nir[:position] + replacement + nir[position + 1 :]
-            with pytest.raises(v.ValidationError):
-                v.check_nir(altered)
+            with pytest.raises(core_fields.ValidationError):
+                nir_rules.check_nir(altered)
 
 
 # --- Birth date --------------------------------------------------------------------------
@@ -386,41 +391,41 @@ def test_any_single_character_substitution_is_refused(nir: str) -> None:
     ids=["seed", "single digits", "surrounding spaces", "leap day", "earliest", "born today"],
 )
 def test_birth_dates_accepted(typed: str, expected: date) -> None:
-    assert v.check_birth_date(typed, TODAY) == expected
+    assert fields.check_birth_date(typed, TODAY) == expected
 
 
 BIRTH_DATE_REFUSALS = [
-    ("", v.BirthDateRequired),
-    ("   ", v.BirthDateRequired),
-    ("1962-12-18", v.BirthDateMalformed),
-    ("18-12-1962", v.BirthDateMalformed),
-    ("18/12/62", v.BirthDateMalformed),
-    ("18 12 1962", v.BirthDateMalformed),
-    ("18/12/1962 12:00", v.BirthDateMalformed),
-    ("018/12/1962", v.BirthDateMalformed),
-    ("\u0661\u0668/12/1962", v.BirthDateMalformed),
-    ("31/02/2000", v.BirthDateImpossible),
-    ("29/02/2001", v.BirthDateImpossible),
-    ("00/01/2000", v.BirthDateImpossible),
-    ("12/13/2000", v.BirthDateImpossible),
-    ("31/12/1899", v.BirthDateTooOld),
-    ("16/06/2025", v.BirthDateInFuture),
-    ("01/01/2100", v.BirthDateInFuture),
+    ("", errors.BirthDateRequired),
+    ("   ", errors.BirthDateRequired),
+    ("1962-12-18", errors.BirthDateMalformed),
+    ("18-12-1962", errors.BirthDateMalformed),
+    ("18/12/62", errors.BirthDateMalformed),
+    ("18 12 1962", errors.BirthDateMalformed),
+    ("18/12/1962 12:00", errors.BirthDateMalformed),
+    ("018/12/1962", errors.BirthDateMalformed),
+    ("\u0661\u0668/12/1962", errors.BirthDateMalformed),
+    ("31/02/2000", errors.BirthDateImpossible),
+    ("29/02/2001", errors.BirthDateImpossible),
+    ("00/01/2000", errors.BirthDateImpossible),
+    ("12/13/2000", errors.BirthDateImpossible),
+    ("31/12/1899", errors.BirthDateTooOld),
+    ("16/06/2025", errors.BirthDateInFuture),
+    ("01/01/2100", errors.BirthDateInFuture),
 ]
 
 
 @pytest.mark.parametrize(
     ("typed", "error"), BIRTH_DATE_REFUSALS, ids=[r[0] or "empty" for r in BIRTH_DATE_REFUSALS]
 )
-def test_birth_date_refusals(typed: str, error: type[v.BirthDateError]) -> None:
+def test_birth_date_refusals(typed: str, error: type[errors.BirthDateError]) -> None:
     with pytest.raises(error) as raised:
-        v.check_birth_date(typed, TODAY)
+        fields.check_birth_date(typed, TODAY)
     assert raised.value.field == "birth_date"
 
 
 def test_malformed_birth_date_shows_the_expected_format() -> None:
-    with pytest.raises(v.BirthDateMalformed) as raised:
-        v.check_birth_date("1962-12-18", TODAY)
+    with pytest.raises(errors.BirthDateMalformed) as raised:
+        fields.check_birth_date("1962-12-18", TODAY)
     assert "JJ/MM/AAAA" in raised.value.message
 
 
@@ -429,23 +434,23 @@ def test_malformed_birth_date_shows_the_expected_format() -> None:
     [("1962-12-18", date(1962, 12, 18)), (" 2000-02-29 ", date(2000, 2, 29))],
 )
 def test_iso_dates_from_the_registry(text: str, expected: date) -> None:
-    assert v.parse_iso_date(text) == expected
+    assert fields.parse_iso_date(text) == expected
 
 
 @pytest.mark.parametrize(
     ("text", "error"),
     [
-        ("", v.BirthDateMalformed),
-        ("18/12/1962", v.BirthDateMalformed),
-        ("1962-12-8", v.BirthDateMalformed),
-        ("1962-12-18T00:00", v.BirthDateMalformed),
-        ("2001-02-29", v.BirthDateImpossible),
-        ("1962-00-18", v.BirthDateImpossible),
+        ("", errors.BirthDateMalformed),
+        ("18/12/1962", errors.BirthDateMalformed),
+        ("1962-12-8", errors.BirthDateMalformed),
+        ("1962-12-18T00:00", errors.BirthDateMalformed),
+        ("2001-02-29", errors.BirthDateImpossible),
+        ("1962-00-18", errors.BirthDateImpossible),
     ],
 )
-def test_iso_date_refusals(text: str, error: type[v.BirthDateError]) -> None:
+def test_iso_date_refusals(text: str, error: type[errors.BirthDateError]) -> None:
     with pytest.raises(error):
-        v.parse_iso_date(text)
+        fields.parse_iso_date(text)
 
 
 # --- Postal code -------------------------------------------------------------------------
@@ -455,23 +460,23 @@ def test_iso_date_refusals(text: str, error: type[v.BirthDateError]) -> None:
     ("typed", "expected"), [("63000", "63000"), (" 63 000 ", "63000"), ("01000", "01000")]
 )
 def test_postal_codes_accepted(typed: str, expected: str) -> None:
-    assert v.check_postal_code(typed) == expected
+    assert fields.check_postal_code(typed) == expected
 
 
 @pytest.mark.parametrize(
     ("typed", "error"),
     [
-        ("", v.PostalCodeRequired),
-        ("  ", v.PostalCodeRequired),
-        ("6300", v.PostalCodeMalformed),
-        ("630000", v.PostalCodeMalformed),
-        ("2A000", v.PostalCodeMalformed),
-        ("63-000", v.PostalCodeMalformed),
+        ("", errors.PostalCodeRequired),
+        ("  ", errors.PostalCodeRequired),
+        ("6300", errors.PostalCodeMalformed),
+        ("630000", errors.PostalCodeMalformed),
+        ("2A000", errors.PostalCodeMalformed),
+        ("63-000", errors.PostalCodeMalformed),
     ],
 )
-def test_postal_code_refusals(typed: str, error: type[v.PostalCodeError]) -> None:
+def test_postal_code_refusals(typed: str, error: type[errors.PostalCodeError]) -> None:
     with pytest.raises(error) as raised:
-        v.check_postal_code(typed)
+        fields.check_postal_code(typed)
     assert raised.value.field == "postal_code"
 
 
@@ -486,11 +491,11 @@ REFERENCE_IBAN = "FR76 3000 6000 0112 3456 7890 189"
     ids=["printed", "lower-case", "nbsp"],
 )
 def test_reference_iban_is_accepted(typed: str) -> None:
-    assert v.check_iban(typed) == "FR7630006000011234567890189"
+    assert fields.check_iban(typed) == "FR7630006000011234567890189"
 
 
 def test_reference_iban_has_the_right_rib_key() -> None:
-    assert v.rib_key("30006", "00001", "12345678901") == 89
+    assert fields.rib_key("30006", "00001", "12345678901") == 89
 
 
 @pytest.mark.parametrize(
@@ -499,13 +504,13 @@ def test_reference_iban_has_the_right_rib_key() -> None:
     + [(letter, str(index + 2)) for index, letter in enumerate("STUVWXYZ")],
 )
 def test_letters_of_a_french_account_count_as_digits(letter: str, digit: str) -> None:
-    assert v.rib_key("30006", "00001", "1234567890" + letter) == v.rib_key(
+    assert fields.rib_key("30006", "00001", "1234567890" + letter) == fields.rib_key(
         "30006", "00001", "1234567890" + digit
     )
 
 
 def test_french_account_with_a_letter_is_accepted() -> None:
-    assert v.check_iban("FR53 3000 6000 0112 3456 7890 S86") == "FR5330006000011234567890S86"
+    assert fields.check_iban("FR53 3000 6000 0112 3456 7890 S86") == "FR5330006000011234567890S86"
 
 
 @pytest.mark.parametrize(
@@ -519,45 +524,45 @@ def test_french_account_with_a_letter_is_accepted() -> None:
     ],
 )
 def test_iban_from_the_sepa_zone_is_accepted(typed: str) -> None:
-    assert v.check_iban(typed) == typed.replace(" ", "")
+    assert fields.check_iban(typed) == typed.replace(" ", "")
 
 
 IBAN_REFUSALS = {
-    "empty": ("", v.IbanRequired),
-    "spaces only": ("   ", v.IbanRequired),
-    "no country": ("7630006000011234567890189", v.IbanMalformed),
-    "punctuation": ("FR76-3000-6000-0112-3456-7890-189", v.IbanMalformed),
-    "accented letter": ("FR76 3000 6000 0112 3456 7890 18É", v.IbanMalformed),
-    "too short": ("FR76 3000", v.IbanMalformed),
-    "too long": ("FR76" + "1" * 31, v.IbanMalformed),
-    "digit changed": ("FR76 3000 6000 0112 3456 7890 188", v.IbanChecksum),
-    "digits swapped": ("FR76 3000 6000 0112 3456 7809 189", v.IbanChecksum),
-    "check digits changed": ("FR67 3000 6000 0112 3456 7890 189", v.IbanChecksum),
-    "letter for digit": ("FR76 3000 6000 0112 3456 7890 I89", v.IbanChecksum),
-    "french 26 characters": (with_check_digits("FR", "3000600001123456789018"), v.IbanMalformed),
-    "french 28 characters": (with_check_digits("FR", "300060000112345678901899"), v.IbanMalformed),
+    "empty": ("", errors.IbanRequired),
+    "spaces only": ("   ", errors.IbanRequired),
+    "no country": ("7630006000011234567890189", errors.IbanMalformed),
+    "punctuation": ("FR76-3000-6000-0112-3456-7890-189", errors.IbanMalformed),
+    "accented letter": ("FR76 3000 6000 0112 3456 7890 18É", errors.IbanMalformed),
+    "too short": ("FR76 3000", errors.IbanMalformed),
+    "too long": ("FR76" + "1" * 31, errors.IbanMalformed),
+    "digit changed": ("FR76 3000 6000 0112 3456 7890 188", errors.IbanChecksum),
+    "digits swapped": ("FR76 3000 6000 0112 3456 7809 189", errors.IbanChecksum),
+    "check digits changed": ("FR67 3000 6000 0112 3456 7890 189", errors.IbanChecksum),
+    "letter for digit": ("FR76 3000 6000 0112 3456 7890 I89", errors.IbanChecksum),
+    "french 26 characters": (
+        with_check_digits("FR", "3000600001123456789018"),
+        errors.IbanMalformed,
+    ),
+    "french 28 characters": (
+        with_check_digits("FR", "300060000112345678901899"),
+        errors.IbanMalformed,
+    ),
     "letter in bank code": (
         with_check_digits("FR", "3000A00001123456789018" + "9"),
-        v.IbanMalformed,
+        errors.IbanMalformed,
     ),
-    "unknown country": (with_check_digits("XX", "30006000011234567890189"), v.IbanMalformed),
-    "outside sepa": ("SA03 8000 0000 6080 1016 7519", v.IbanNotSepa),
-    "rib key": ("FR06 3000 6000 0112 3456 7890 188", v.RibKeyMismatch),
-    "rib key with a letter": ("FR26 3000 6000 0112 3456 7890 S87", v.RibKeyMismatch),
+    "unknown country": (with_check_digits("XX", "30006000011234567890189"), errors.IbanMalformed),
+    "outside sepa": ("SA03 8000 0000 6080 1016 7519", errors.IbanNotSepa),
+    "rib key": ("FR06 3000 6000 0112 3456 7890 188", errors.RibKeyMismatch),
+    "rib key with a letter": ("FR26 3000 6000 0112 3456 7890 S87", errors.RibKeyMismatch),
 }
 
 
 @pytest.mark.parametrize(("typed", "error"), IBAN_REFUSALS.values(), ids=IBAN_REFUSALS.keys())
-def test_iban_refusals(typed: str, error: type[v.IbanError]) -> None:
+def test_iban_refusals(typed: str, error: type[errors.IbanError]) -> None:
     with pytest.raises(error) as raised:
-        v.check_iban(typed)
+        fields.check_iban(typed)
     assert raised.value.field == "iban"
-
-
-def test_a_french_only_iban_refuses_other_sepa_countries() -> None:
-    assert v.check_iban(REFERENCE_IBAN, french_only=True) == "FR7630006000011234567890189"
-    with pytest.raises(v.IbanNotFrench):
-        v.check_iban("DE89 3704 0044 0532 0130 00", french_only=True)
 
 
 def _rib_key_oracle(bank: str, branch: str, account: str) -> str:
@@ -578,20 +583,20 @@ def french_ibans(draw: st.DrawFn) -> str:
 @PROPERTY
 @given(french_ibans())
 def test_every_valid_french_iban_is_accepted_and_any_digit_change_refused(iban: str) -> None:
-    assert v.check_iban(iban) == iban
-    assert v.iban_tail(iban) == iban[-7:]
+    assert fields.check_iban(iban) == iban
+    assert fields.iban_tail(iban) == iban[-7:]
     for position in range(2, len(iban)):
         for replacement in "0123456789".replace(iban[position], ""):
-            with pytest.raises(v.IbanError):
-                v.check_iban(iban[:position] + replacement + iban[position + 1 :])
+            with pytest.raises(errors.IbanError):
+                fields.check_iban(iban[:position] + replacement + iban[position + 1 :])
 
 
 # --- The parts typed in path A: IBAN and Carte Vitale ------------------------------------
 
 
 def test_iban_tail_is_the_last_seven_characters() -> None:
-    assert v.iban_tail("FR7630006000011234567890189") == "7890189"
-    assert v.iban_tail(REFERENCE_IBAN) == "7890189"
+    assert fields.iban_tail("FR7630006000011234567890189") == "7890189"
+    assert fields.iban_tail(REFERENCE_IBAN) == "7890189"
 
 
 @pytest.mark.parametrize(
@@ -599,23 +604,23 @@ def test_iban_tail_is_the_last_seven_characters() -> None:
     [("7890189", "7890189"), (" 789 0189 ", "7890189"), ("890s86a", "890S86A")],
 )
 def test_iban_tails_accepted(typed: str, expected: str) -> None:
-    assert v.check_iban_tail(typed) == expected
+    assert fields.check_iban_tail(typed) == expected
 
 
 @pytest.mark.parametrize(
     ("typed", "error"),
     [
-        ("", v.IbanTailRequired),
-        (" ", v.IbanTailRequired),
-        ("890189", v.IbanTailMalformed),
-        ("67890189", v.IbanTailMalformed),
-        ("789-189", v.IbanTailMalformed),
-        ("7890É89", v.IbanTailMalformed),
+        ("", errors.IbanTailRequired),
+        (" ", errors.IbanTailRequired),
+        ("890189", errors.IbanTailMalformed),
+        ("67890189", errors.IbanTailMalformed),
+        ("789-189", errors.IbanTailMalformed),
+        ("7890É89", errors.IbanTailMalformed),
     ],
 )
-def test_iban_tail_refusals(typed: str, error: type[v.IbanTailError]) -> None:
+def test_iban_tail_refusals(typed: str, error: type[errors.IbanTailError]) -> None:
     with pytest.raises(error) as raised:
-        v.check_iban_tail(typed)
+        fields.check_iban_tail(typed)
     assert raised.value.field == "iban_tail"
 
 
@@ -628,24 +633,24 @@ def test_iban_tail_refusals(typed: str, error: type[v.IbanTailError]) -> None:
     ],
 )
 def test_vitale_tails_accepted(typed: str, expected: str) -> None:
-    assert v.check_vitale_tail(typed) == expected
+    assert fields.check_vitale_tail(typed) == expected
 
 
 @pytest.mark.parametrize(
     ("typed", "error"),
     [
-        ("", v.VitaleTailRequired),
-        (" . ", v.VitaleTailRequired),
-        ("1234567890", v.VitaleTailMalformed),
-        ("123456789012", v.VitaleTailMalformed),
-        ("1234567890A", v.VitaleTailMalformed),
-        ("1234-5678-901", v.VitaleTailMalformed),
-        ("\uff11234567890\uff11", v.VitaleTailMalformed),
+        ("", errors.VitaleTailRequired),
+        (" . ", errors.VitaleTailRequired),
+        ("1234567890", errors.VitaleTailMalformed),
+        ("123456789012", errors.VitaleTailMalformed),
+        ("1234567890A", errors.VitaleTailMalformed),
+        ("1234-5678-901", errors.VitaleTailMalformed),
+        ("\uff11234567890\uff11", errors.VitaleTailMalformed),
     ],
 )
-def test_vitale_tail_refusals(typed: str, error: type[v.VitaleTailError]) -> None:
+def test_vitale_tail_refusals(typed: str, error: type[errors.VitaleTailError]) -> None:
     with pytest.raises(error) as raised:
-        v.check_vitale_tail(typed)
+        fields.check_vitale_tail(typed)
     assert raised.value.field == "vitale_tail"
 
 
@@ -672,7 +677,7 @@ def test_vitale_tail_refusals(typed: str, error: type[v.VitaleTailError]) -> Non
     ],
 )
 def test_names_are_normalized_for_comparison(typed: str, normalized: str) -> None:
-    assert v.normalize_name(typed) == normalized
+    assert names.normalize_name(typed) == normalized
 
 
 @pytest.mark.parametrize(
@@ -701,7 +706,7 @@ def test_names_are_normalized_for_comparison(typed: str, normalized: str) -> Non
     ],
 )
 def test_names_that_match(typed: str, candidates: tuple[str | None, ...]) -> None:
-    assert v.names_match(typed, *candidates)
+    assert fields.names_match(typed, *candidates)
 
 
 @pytest.mark.parametrize(
@@ -718,7 +723,7 @@ def test_names_that_match(typed: str, candidates: tuple[str | None, ...]) -> Non
     ],
 )
 def test_names_that_do_not_match(typed: str, candidates: tuple[str | None, ...]) -> None:
-    assert not v.names_match(typed, *candidates)
+    assert not fields.names_match(typed, *candidates)
 
 
 _latin_names = st.text(alphabet="abcdeéèêëàçôöîïùûüÿœæßAÉÈÇŒÆ -'’", min_size=1, max_size=30)
@@ -727,8 +732,8 @@ _latin_names = st.text(alphabet="abcdeéèêëàçôöîïùûüÿœæßAÉÈÇ�
 @PROPERTY
 @given(_latin_names)
 def test_a_name_matches_itself_in_capitals(name: str) -> None:
-    assert v.normalize_name(v.normalize_name(name)) == v.normalize_name(name)
-    assert v.names_match(name.upper(), name) == bool(v.normalize_name(name))
+    assert names.normalize_name(names.normalize_name(name)) == names.normalize_name(name)
+    assert fields.names_match(name.upper(), name) == bool(names.normalize_name(name))
 
 
 @pytest.mark.parametrize(
@@ -736,14 +741,14 @@ def test_a_name_matches_itself_in_capitals(name: str) -> None:
     [("Venturi", "Venturi"), ("  Dupré-Martin ", "Dupré-Martin"), ("x" * 100, "x" * 100)],
 )
 def test_names_accepted(typed: str, expected: str) -> None:
-    assert v.check_name(typed) == expected
+    assert fields.check_name(typed) == expected
 
 
 @pytest.mark.parametrize(
     ("typed", "error"),
-    [("", v.NameRequired), ("   ", v.NameRequired), ("x" * 101, v.NameMalformed)],
+    [("", errors.NameRequired), ("   ", errors.NameRequired), ("x" * 101, errors.NameMalformed)],
 )
-def test_name_refusals(typed: str, error: type[v.ValidationError]) -> None:
+def test_name_refusals(typed: str, error: type[core_fields.ValidationError]) -> None:
     with pytest.raises(error) as raised:
-        v.check_name(typed)
+        fields.check_name(typed)
     assert raised.value.field == "name"
