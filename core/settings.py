@@ -66,11 +66,18 @@ def text(config: Mapping[str, Any], name: str) -> str | None:
 _LOADERS = "ameli.settings.loaders"
 
 
-def install(app: Flask, key: str, load: Callable[[Mapping[str, Any]], object]) -> None:
-    """Read a package's settings from ``app.config`` now, and keep them under ``key``.
+def install(
+    app: Flask,
+    key: str,
+    load: Callable[[Mapping[str, Any]], object],
+    defaults: Mapping[str, Any],
+) -> None:
+    """Default a package's settings, read them from ``app.config`` now, keep them as ``key``.
 
     :raises ConfigurationError: from ``load``, with a one-line reason.
     """
+    for name, value in defaults.items():
+        app.config.setdefault(name, value)
     app.extensions[key] = load(app.config)
     app.extensions.setdefault(_LOADERS, {})[key] = load
 

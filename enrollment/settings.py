@@ -62,9 +62,7 @@ def init_app(app: Flask) -> None:
 
     :raises core.errors.ConfigurationError: with a one-line reason.
     """
-    for name, value in DEFAULTS.items():
-        app.config.setdefault(name, value)
-    settings.install(app, EXTENSION_KEY, load)
+    settings.install(app, EXTENSION_KEY, load, DEFAULTS)
 
 
 def get_settings() -> EnrollmentSettings:

@@ -124,9 +124,7 @@ def init_app(app: Flask) -> None:
 
     :raises ConfigurationError: with a one-line reason.
     """
-    for name, value in DEFAULTS.items():
-        app.config.setdefault(name, value)
-    settings.install(app, EXTENSION_KEY, load)
+    settings.install(app, EXTENSION_KEY, load, DEFAULTS)
 
 
 def get_settings() -> FranceConnectSettings | None:

@@ -8,8 +8,8 @@ from datetime import timedelta
 from typing import Any
 
 from flask import Flask
-from flask import current_app
 
+from core import settings
 from core.errors import ConfigurationError
 from keys.crypto import MINIMUM_RSA_BITS
 from keys.crypto import KeyEncryption
@@ -53,19 +53,6 @@ class KeySettings:
         return self.max_token_lifetime + self.retirement_margin
 
 
-def _integer(config: Mapping[str, Any], name: str, minimum: int) -> int:
-    value = config[name]
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        raise ConfigurationError(f"AMELI_{name} must be a whole number, not {value!r}")
-    try:
-        number = int(value)
-    except ValueError as error:
-        raise ConfigurationError(f"AMELI_{name} must be a whole number, not {value!r}") from error
-    if number < minimum:
-        raise ConfigurationError(f"AMELI_{name} must be at least {minimum}, not {number}")
-    return number
-
-
 def key_encryption_key(config: Mapping[str, Any]) -> str:
     """Return the configured KEK, or the development one outside production.
 
@@ -100,8 +87,8 @@ def load(config: Mapping[str, Any]) -> KeySettings:
 
     :raises ConfigurationError: with a one-line reason.
     """
-    seconds = {name: _integer(config, name, 1) for name in _SECONDS}
-    publication_delay = _integer(config, "KEYS_PUBLICATION_DELAY", 0)
+    seconds = {name: settings.whole_number(config, name, minimum=1) for name in _SECONDS}
+    publication_delay = settings.whole_number(config, "KEYS_PUBLICATION_DELAY")
     if publication_delay < seconds["KEYS_JWKS_MAX_AGE"]:
         raise ConfigurationError(
             "AMELI_KEYS_PUBLICATION_DELAY must be at least AMELI_KEYS_JWKS_MAX_AGE: "
@@ -109,7 +96,7 @@ def load(config: Mapping[str, Any]) -> KeySettings:
         )
     return KeySettings(
         encryption=KeyEncryption(key_encryption_key(config)),
-        rsa_bits=_integer(config, "KEYS_RSA_BITS", MINIMUM_RSA_BITS),
+        rsa_bits=settings.whole_number(config, "KEYS_RSA_BITS", minimum=MINIMUM_RSA_BITS),
         max_token_lifetime=timedelta(seconds=seconds["KEYS_MAX_TOKEN_LIFETIME"]),
         retirement_margin=timedelta(seconds=seconds["KEYS_RETIREMENT_MARGIN"]),
         jwks_max_age=seconds["KEYS_JWKS_MAX_AGE"],
@@ -123,12 +110,10 @@ def init_app(app: Flask) -> None:
 
     :raises ConfigurationError: with a one-line reason.
     """
-    for name, value in DEFAULTS.items():
-        app.config.setdefault(name, value)
-    app.extensions[EXTENSION_KEY] = load(app.config)
+    settings.install(app, EXTENSION_KEY, load, DEFAULTS)
 
 
 def get_settings() -> KeySettings:
     """Return the running application's signing-key settings."""
-    settings: KeySettings = current_app.extensions[EXTENSION_KEY]
-    return settings
+    found: KeySettings = settings.installed(EXTENSION_KEY)
+    return found

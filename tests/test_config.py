@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -11,6 +9,7 @@ import pytest
 from config import create_app
 from config.settings import DEFAULT_SECRET_KEY
 from config.settings import ConfigurationError
+from tests.cli import run_ameli
 
 STRONG_SECRET = "s" * 40
 PRODUCTION = {
@@ -134,15 +133,7 @@ def test_production_starts_with_a_real_secret_and_no_sandbox(tmp_path: Path) -> 
 def test_the_command_line_gives_the_reason_in_one_line(tmp_path: Path) -> None:
     environment = {"AMELI_ENV": "production", "PATH": "/usr/bin:/bin"}
 
-    result = subprocess.run(
-        [sys.executable, "-m", "config", "routes"],
-        capture_output=True,
-        text=True,
-        env=environment,
-        cwd=tmp_path,
-        timeout=60,
-        check=False,
-    )
+    result = run_ameli("routes", environment=environment, cwd=tmp_path)
 
     assert result.returncode == 1
     assert result.stderr.strip().splitlines()[-1] == (
@@ -152,13 +143,7 @@ def test_the_command_line_gives_the_reason_in_one_line(tmp_path: Path) -> None:
 
 
 def test_ameli_help_lists_the_operator_commands() -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "config", "--help"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = run_ameli("--help")
 
     assert result.returncode == 0, result.stderr
     for command in ("db", "registry", "routes"):

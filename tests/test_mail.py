@@ -7,8 +7,6 @@ import os
 import re
 import signal
 import socket
-import subprocess
-import sys
 import threading
 from datetime import timedelta
 from email.message import EmailMessage
@@ -30,6 +28,7 @@ from config import create_app
 from core.clock import FrozenClock
 from core.db import db
 from core.errors import ConfigurationError
+from tests.cli import run_ameli
 from tests.conftest import reconfigure
 from tests.smtp import SmtpServer
 
@@ -576,15 +575,7 @@ def test_cli_reports_retries(mail_app: Flask, smtp_server: SmtpServer) -> None:
 def test_cli_refuses_a_bad_smtp_url(tmp_path: Path) -> None:
     environment = {"PATH": "/usr/bin:/bin", "AMELI_SMTP_URL": "smtp://mail.example?tls=1"}
 
-    result = subprocess.run(
-        [sys.executable, "-m", "config", "mail", "deliver"],
-        capture_output=True,
-        text=True,
-        env=environment,
-        cwd=tmp_path,
-        timeout=60,
-        check=False,
-    )
+    result = run_ameli("mail", "deliver", environment=environment, cwd=tmp_path)
 
     assert result.returncode == 1
     assert result.stderr.strip().splitlines()[-1] == (

@@ -59,10 +59,8 @@ def init_app(app: Flask) -> None:
 
     :raises ConfigurationError: with a one-line reason.
     """
-    for name, value in DEFAULTS.items():
-        app.config.setdefault(name, value)
     app.config.setdefault("MAIL_OUTBOX_DIR", os.path.join(app.instance_path, "outbox"))
-    settings.install(app, EXTENSION_KEY, load)
+    settings.install(app, EXTENSION_KEY, load, DEFAULTS)
 
 
 def get_settings() -> MailSettings:

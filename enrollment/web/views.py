@@ -3,6 +3,10 @@ step that creates the pending account."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from dataclasses import field
+
 from flask import Blueprint
 from flask import flash
 from flask import redirect
@@ -26,6 +30,7 @@ from enrollment import wizard
 from enrollment.errors import EnrollmentRefused
 from enrollment.errors import IdentityNotRecognised
 from enrollment.errors import WizardError
+from enrollment.person import VerifiedPerson
 from enrollment.web.forms import CardAndBankForm
 from enrollment.web.forms import ContactForm
 from enrollment.web.forms import PasswordForm
@@ -95,32 +100,54 @@ def no_serial_number() -> str:
     return render_template("enrollment/no_serial_number.html")
 
 
+@dataclass
+class Step1:
+    """What a step-1 page shows after a submit: field errors, a refusal, or where to go."""
+
+    errors: dict[str, ValidationError] = field(default_factory=dict)
+    refusal: str | None = None
+    next_page: Page | None = None
+
+    @property
+    def status(self) -> int:
+        return 422 if self.errors or self.refusal else 200
+
+
+def _verify(typed: dict[str, str], verify: Callable[[], VerifiedPerson]) -> Step1:
+    """Run the identity check of a path's step 1, and keep the person it proves.
+
+    Malformed fields get their own messages; a mismatch or a block, one generic message on
+    the page; an exclusion, its own page (SPEC §4).
+    """
+    try:
+        person = verify()
+    except FieldErrors as error:
+        return Step1(errors=error.errors)
+    except (Throttled, IdentityNotRecognised) as error:
+        return Step1(refusal=error.message)
+    except (EnrollmentRefused, accounts.AccountAlreadyExists) as error:
+        return Step1(next_page=_refused(error, 403))
+    _save(WizardState(person=person, step1=typed))
+    return Step1(next_page=redirect(url_for(".password_step")))
+
+
 @bp.route("/carte-vitale", methods=["GET", "POST"])
 def card_and_bank_step() -> Page:
     """Step 1 with Carte Vitale + IBAN: who are you."""
     form = CardAndBankForm()
-    errors: dict[str, ValidationError] = {}
-    refusal: str | None = None
+    outcome = Step1()
     if request.method == "GET":
         form.process(data=_typed_at_step1())
     elif form.validate_on_submit():
         typed = {name: (form[name].data or "") for name in card_and_bank.FIELDS}
-        try:
-            claim = card_and_bank.parse(typed)
-            person = card_and_bank.verify(claim, _client_ip())
-        except FieldErrors as error:
-            errors = error.errors
-        except (Throttled, IdentityNotRecognised) as error:
-            refusal = error.message
-        except (EnrollmentRefused, accounts.AccountAlreadyExists) as error:
-            return _refused(error, 403)
-        else:
-            _save(WizardState(person=person, step1=typed))
-            return redirect(url_for(".password_step"))
-    status = 422 if errors or refusal else 200
+        outcome = _verify(
+            typed, lambda: card_and_bank.verify(card_and_bank.parse(typed), _client_ip())
+        )
+    if outcome.next_page is not None:
+        return outcome.next_page
     return render_template(
-        "enrollment/card_and_bank.html", form=form, errors=errors, refusal=refusal
-    ), status
+        "enrollment/card_and_bank.html", form=form, errors=outcome.errors, refusal=outcome.refusal
+    ), outcome.status
 
 
 @bp.route("/franceconnect/numero", methods=["GET", "POST"])
@@ -133,31 +160,24 @@ def franceconnect_nir_step() -> Page:
         )
         return redirect(url_for(".start", _anchor="franceconnect"))
     typed = {"nir": ""}
-    errors: dict[str, ValidationError] = {}
-    refusal: str | None = None
+    outcome = Step1()
     if request.method == "GET":
         typed["nir"] = _typed_at_step1().get("nir", "")
     else:
         typed["nir"] = request.form.get("nir", "")
-        try:
-            person = franceconnect_path.match(identity, typed["nir"], _client_ip())
-        except FieldErrors as error:
-            errors = error.errors
-        except (Throttled, IdentityNotRecognised) as error:
-            refusal = error.message
-        except (EnrollmentRefused, accounts.AccountAlreadyExists) as error:
-            return _refused(error, 403)
-        else:
-            _save(WizardState(person=person, step1=typed))
-            return redirect(url_for(".password_step"))
+        outcome = _verify(
+            typed, lambda: franceconnect_path.match(identity, typed["nir"], _client_ip())
+        )
+    if outcome.next_page is not None:
+        return outcome.next_page
     return render_template(
         "enrollment/franceconnect_nir.html",
         identity=identity,
         birthdate=franceconnect_path.birthdate_label(identity),
         typed=typed,
-        errors=errors,
-        refusal=refusal,
-    ), 422 if errors or refusal else 200
+        errors=outcome.errors,
+        refusal=outcome.refusal,
+    ), outcome.status
 
 
 @bp.route("/code-personnel", methods=["GET", "POST"])
