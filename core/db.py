@@ -10,6 +10,10 @@ from sqlalchemy import DateTime
 from sqlalchemy import Dialect
 from sqlalchemy import MetaData
 from sqlalchemy import TypeDecorator
+from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import InterfaceError
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import DeclarativeBase
 
 # Named constraints keep Alembic migrations identical on SQLite and PostgreSQL.
@@ -29,6 +33,13 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+# What the database being away looks like: a lost or refused connection, a full pool.
+UNAVAILABLE: tuple[type[Exception], ...] = (
+    OperationalError,
+    InterfaceError,
+    DisconnectionError,
+    PoolTimeout,
+)
 
 
 class UTCDateTime(TypeDecorator[datetime]):

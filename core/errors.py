@@ -29,3 +29,17 @@ class Refusal(Exception):
     def __init__(self, *args: object) -> None:
         # Without arguments, the exception reads as its message (in the current language).
         super().__init__(*(args or (self.message,)))
+
+
+class ServiceUnavailable(Refusal):
+    """The database (or another part the service cannot do without) is away for a while."""
+
+    code = "service.unavailable"
+    status = 503
+    title = _l("Service momentanément indisponible")
+    message = _l(
+        "Le service est momentanément indisponible. Réessayez dans quelques instants : les "
+        "informations déjà enregistrées ne sont pas perdues."
+    )
+    # What ``Retry-After`` says: long enough for a database to fail over.
+    retry_after = 30

@@ -1,8 +1,11 @@
-"""Throttling of guesses (SPEC §4): count failures, block for a while, say until when."""
+"""Throttling of guesses (SPEC §4, STYLE 16): reserve an attempt before the secret is
+checked, keep it on a failure, release it on a success; block for a while; say until when."""
 
 from __future__ import annotations
 
 import logging
+import threading
+import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC
@@ -13,16 +16,18 @@ from typing import Any
 
 import pytest
 import redis
-from limits.storage import RedisStorage
-from limits.storage import Storage
 
 from core.throttle import Limit
+from core.throttle import MemoryStore
+from core.throttle import RedisStore
+from core.throttle import Store
 from core.throttle import Throttle
 from core.throttle import Throttled
 from core.throttle import get_throttle
-from core.throttle import storage_for
+from core.throttle import store_for
 from tests import services
 from tests.conftest import make_app
+from tests.own_services import OwnRedis
 
 PER_NIR = Limit("nir", "3/hour")
 PER_IP = Limit("ip", "3/day")
@@ -30,7 +35,8 @@ NIR = "162122B01000103"
 OTHER_NIR = "278043818574771"
 IP = "192.0.2.10"
 UNREACHABLE_REDIS = "redis://127.0.0.1:1/0"
-# limits reads the real time: a block ends one window after the first failure, give or take.
+# Windows are counted in real time: a block ends one window after the first failure, give
+# or take.
 SLACK = timedelta(seconds=2)
 
 
@@ -45,33 +51,32 @@ def delete_keys(url: str, prefix: str) -> None:
 
 
 @pytest.fixture(params=["memory", pytest.param("redis", marks=pytest.mark.redis)])
-def storage(request: pytest.FixtureRequest) -> Iterator[Storage]:
+def store(request: pytest.FixtureRequest) -> Iterator[Store]:
     """Each throttle test runs on process memory, then on Redis (a key prefix of its own)."""
     if request.param == "memory":
-        yield storage_for(None)
+        yield store_for(None)
         return
     url = services.redis_url()
     prefix = f"ameli-test-{uuid.uuid4().hex}"
-    storage = storage_for(url, key_prefix=prefix)
-    assert isinstance(storage, RedisStorage)
-    # The throttle fails open: without this, an unreachable Redis would pass every test.
-    if not storage.check():
+    store = store_for(url, key_prefix=prefix)
+    assert isinstance(store, RedisStore)
+    # Counting falls back to memory: without this, an unreachable Redis would pass.
+    if not store.ping():
         services.unavailable(f"Redis unreachable at {url}")
-    yield storage
+    yield store
     delete_keys(url, prefix)
-    storage.storage.close()
+    store.client.close()
 
 
 @pytest.fixture
-def throttle(storage: Storage) -> Throttle:
-    return Throttle(storage)
+def throttle(store: Store) -> Throttle:
+    return Throttle(store)
 
 
 def fail(throttle: Throttle, times: int, *limits: tuple[Limit, str]) -> None:
-    """Record ``times`` failures, each one allowed by ``check`` first, as a caller does."""
+    """Make ``times`` failed attempts, each reserved first, as a caller does."""
     for _ in range(times):
-        throttle.check(*limits)
-        throttle.record(*limits)
+        throttle.reserve(*limits).keep()
 
 
 def blocked_until(throttle: Throttle, *limits: tuple[Limit, str]) -> datetime:
@@ -98,10 +103,65 @@ def test_the_limit_of_failures_may_be_reached_then_the_next_attempt_is_blocked(
 
 
 def test_one_failure_short_of_the_limit_is_not_blocked(throttle: Throttle) -> None:
-    throttle.record((PER_NIR, NIR))
-    throttle.record((PER_NIR, NIR))
+    fail(throttle, 2, (PER_NIR, NIR))
 
     throttle.check((PER_NIR, NIR))
+
+
+def test_a_released_attempt_counts_for_nothing(throttle: Throttle) -> None:
+    for _ in range(5):
+        throttle.reserve((PER_NIR, NIR)).release()
+
+    throttle.check((PER_NIR, NIR))
+
+
+def test_a_refused_reservation_counts_against_no_limit(throttle: Throttle) -> None:
+    fail(throttle, 3, (PER_NIR, NIR))
+    with pytest.raises(Throttled):
+        throttle.reserve((PER_NIR, NIR), (PER_IP, IP))
+
+    # The address was not charged for the attempt the NIR's limit refused.
+    fail(throttle, 3, (PER_IP, IP))
+    blocked_until(throttle, (PER_IP, IP))
+
+
+def test_check_tells_without_counting(throttle: Throttle) -> None:
+    for _ in range(10):
+        throttle.check((PER_NIR, NIR))
+
+    fail(throttle, 3, (PER_NIR, NIR))
+    blocked_until(throttle, (PER_NIR, NIR))
+
+
+def test_release_gives_back_only_the_counters_named(throttle: Throttle) -> None:
+    for _ in range(3):
+        throttle.reserve((PER_NIR, NIR), (PER_IP, IP)).release((PER_IP, IP))
+
+    blocked_until(throttle, (PER_NIR, NIR))
+    throttle.check((PER_IP, IP))
+
+
+def test_simultaneous_attempts_get_no_more_than_the_limit(throttle: Throttle) -> None:
+    limit = Limit("nir", "3/minute")
+    outcomes: list[str] = []
+    barrier = threading.Barrier(30)
+
+    def attempt() -> None:
+        barrier.wait()
+        try:
+            throttle.reserve((limit, NIR), (PER_IP, f"{IP}-{uuid.uuid4().hex}")).keep()
+        except Throttled:
+            outcomes.append("blocked")
+        else:
+            outcomes.append("checked")
+
+    threads = [threading.Thread(target=attempt) for _ in range(30)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert outcomes.count("checked") == 3 and outcomes.count("blocked") == 27
 
 
 def test_a_block_stays_until_it_ends(throttle: Throttle) -> None:
@@ -204,25 +264,77 @@ def test_a_real_block_tells_its_time_in_the_message(throttle: Throttle) -> None:
     assert refused.value.message.endswith(f"réessayez à {refused.value.retry_at_local}.")
 
 
-# --- An unreachable store fails open ------------------------------------------------------
+# --- While Redis is away, each process counts on its own -----------------------------------
 
 
-def test_an_unreachable_redis_blocks_nobody_and_logs_an_error(
+def test_an_unreachable_redis_still_blocks_in_this_process_and_logs_an_error(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    throttle = Throttle(storage_for(UNREACHABLE_REDIS, key_prefix="ameli-test-unreachable"))
+    throttle = Throttle(store_for(UNREACHABLE_REDIS, key_prefix="ameli-test-unreachable"))
 
     with caplog.at_level(logging.ERROR, logger="core.throttle"):
-        fail(throttle, 5, (PER_NIR, NIR))
+        fail(throttle, 3, (PER_NIR, NIR))
+        blocked_until(throttle, (PER_NIR, NIR))
         throttle.reset((PER_NIR, NIR))
+        throttle.check((PER_NIR, NIR))
 
-    messages = {(record.name, record.levelno, record.getMessage()) for record in caplog.records}
-    assert messages == {
-        ("core.throttle", logging.ERROR, "throttle store unreachable; nir not enforced"),
-        ("core.throttle", logging.ERROR, "throttle store unreachable; failure not counted"),
-        ("core.throttle", logging.ERROR, "throttle store unreachable; failures not cleared"),
-    }
-    assert all(record.exc_info for record in caplog.records)
+    assert throttle.fallbacks == 6
+    # One error line while the store stays away, not one per request.
+    [record] = caplog.records
+    assert (record.name, record.levelno, record.getMessage()) == (
+        "core.throttle",
+        logging.ERROR,
+        "throttle store unreachable: counting in this process meanwhile",
+    )
+    assert record.exc_info
+
+
+def test_a_stopped_redis_falls_back_and_its_return_is_used_again(own_redis: OwnRedis) -> None:
+    throttle = Throttle(store_for(own_redis.url))
+    fail(throttle, 2, (PER_NIR, NIR))
+    own_redis.stop()
+
+    fail(throttle, 3, (PER_NIR, NIR))
+    blocked_until(throttle, (PER_NIR, NIR))
+    assert throttle.fallbacks >= 4
+
+    own_redis.start()
+    fallbacks = throttle.fallbacks
+    fail(throttle, 3, (PER_NIR, OTHER_NIR))
+    blocked_until(throttle, (PER_NIR, OTHER_NIR))
+    # Counted on Redis again, where every worker sees them.
+    assert throttle.fallbacks == fallbacks
+    client = redis.Redis.from_url(own_redis.url)
+    try:
+        assert client.zcard(f"ameli:nir/3/3600:{OTHER_NIR}") == 3
+    finally:
+        client.close()
+
+
+def test_a_paused_redis_makes_nobody_wait(own_redis: OwnRedis) -> None:
+    throttle = Throttle(store_for(own_redis.url))
+    throttle.check((PER_NIR, NIR))  # connected while it answered
+    own_redis.pause()
+
+    started = time.monotonic()
+    fail(throttle, 3, (PER_NIR, NIR))
+    blocked_until(throttle, (PER_NIR, NIR))
+    elapsed = time.monotonic() - started
+
+    # Four calls, each given up after about 100 ms: no request hangs on a frozen Redis.
+    assert elapsed < 2.0
+    assert throttle.fallbacks == 4
+
+
+def test_memory_counts_in_real_time_by_default() -> None:
+    clock = [1_000_000.0]
+    store = MemoryStore(now=lambda: clock[0])
+    throttle = Throttle(store)
+    fail(throttle, 3, (PER_NIR, NIR))
+    assert blocked_until(throttle, (PER_NIR, NIR)) == datetime.fromtimestamp(1_000_000 + 3600, UTC)
+
+    clock[0] += 3600.5
+    throttle.check((PER_NIR, NIR))
 
 
 # --- The application's throttle ----------------------------------------------------------
