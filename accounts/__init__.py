@@ -121,11 +121,13 @@ def init_app(app: Flask) -> None:
     from accounts import cli
     from accounts import hashing
     from accounts import mail
+    from accounts import session_store
     from accounts import settings
     from accounts import views
 
     settings.init_app(app)
     hashing.init_app(app)
     mail.init_app(app)
+    app.session_interface = session_store.DatabaseSessionInterface()
     app.register_blueprint(views.bp)
     app.cli.add_command(cli.accounts_cli)

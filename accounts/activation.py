@@ -24,6 +24,7 @@ from datetime import timedelta
 from flask import render_template
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists
+from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy import update
 
@@ -38,6 +39,7 @@ from accounts.errors import ActivationLinkExpired
 from accounts.errors import ActivationLinkSuperseded
 from accounts.errors import ActivationLinkUnknown
 from accounts.errors import ActivationLinkUsed
+from accounts.errors import AddressChangeRefused
 from accounts.mail import OutboxMessage
 from accounts.models import Account
 from accounts.models import AccountStatus
@@ -54,6 +56,8 @@ ADDRESS_RETENTION = timedelta(days=21)
 SUBJECT = _l("Activez votre compte ameli")
 # The counter keeps its name of the first version, so that limits survive an upgrade.
 RESENDS_PER_ACCOUNT = "enrollment.resend.account"
+ADDRESS_IN_USE_PER_PERSON = "accounts.address_in_use.person"
+ADDRESS_IN_USE_PER_IP = "accounts.address_in_use.ip"
 log = logging.getLogger(__name__)
 
 
@@ -165,7 +169,9 @@ def activate(token: str) -> Account:
 
 
 def resend(account: Account, new_email: str | None = None) -> OutboxMessage:
-    """Send a fresh link to the current address, or to ``new_email``, and commit.
+    """Queue a fresh link to the current address, or to ``new_email``, and commit.
+
+    The mail worker sends it: no request waits for the mail server.
 
     :raises AccountAlreadyActive: the account is active: there is nothing to confirm.
     :raises EmailAlreadyUsed: ``new_email`` belongs to another account.
@@ -184,29 +190,83 @@ def resend(account: Account, new_email: str | None = None) -> OutboxMessage:
     with uniqueness.violations_explained():
         message = send_link(account, email)
         db.session.commit()
-    mail.deliver_now(message.id)
     return message
 
 
-def request_new_link(account: Account, new_email: str | None) -> OutboxMessage:
+def is_latest(link: ActivationToken) -> bool:
+    """Tell whether ``link`` is the newest one mailed for its account."""
+    newest = db.session.scalar(
+        select(func.max(ActivationToken.id)).where(ActivationToken.account_id == link.account_id)
+    )
+    return newest == link.id
+
+
+def request_new_link(
+    account: Account,
+    new_email: str | None,
+    *,
+    client_ip: str,
+    via_link: ActivationToken | None = None,
+) -> OutboxMessage:
     """Send a new link on the person's request, to the same address or to ``new_email``.
 
     An address that was deleted (past 21 days) must be replaced: ``new_email`` is then
-    required. Requests are limited per account, since each one sends a mail.
+    required. Requests are limited per account, since each one sends a mail. Asked from a
+    link (``via_link``), only the newest link may change the address: an older one may
+    have been forwarded or read by someone else.
 
     :raises AccountAlreadyActive: the account is active: there is nothing to confirm.
-    :raises core.throttle.Throttled: too many requests lately.
+    :raises AddressChangeRefused: ``via_link`` is not the newest link and asks a new address.
+    :raises core.throttle.Throttled: too many requests, or too many addresses already used.
     :raises ValidationError: ``new_email`` missing, malformed or already used.
     """
     if account.status is AccountStatus.ACTIVE:
         raise AccountAlreadyActive()
+    if new_email is not None and via_link is not None and not is_latest(via_link):
+        raise AddressChangeRefused()
     limit = (Limit(RESENDS_PER_ACCOUNT, get_settings().resends_per_account), str(account.id))
-    get_throttle().check(limit)
-    must_change = state_of(account) is ActivationState.ADDRESS_DELETED
-    email = check_email(new_email or "") if (new_email is not None or must_change) else None
-    message = resend(account, email)
-    get_throttle().record(limit)
+    attempt = get_throttle().reserve(limit)
+    try:
+        must_change = state_of(account) is ActivationState.ADDRESS_DELETED
+        email = check_email(new_email or "") if (new_email is not None or must_change) else None
+        if email is not None:
+            check_address_free(email, nir=account.nir, client_ip=client_ip, account=account)
+        message = resend(account, email)
+    except BaseException:
+        attempt.release()
+        raise
+    attempt.keep()
     return message
+
+
+def address_counters(nir: str, client_ip: str) -> tuple[tuple[Limit, str], ...]:
+    """Return the limits an "address already used" answer counts against."""
+    config = get_settings()
+    return (
+        (Limit(ADDRESS_IN_USE_PER_PERSON, config.address_in_use_per_person), nir),
+        (Limit(ADDRESS_IN_USE_PER_IP, config.address_in_use_per_ip), client_ip),
+    )
+
+
+def check_address_free(
+    email: str, *, nir: str, client_ip: str, account: Account | None = None
+) -> None:
+    """Refuse an address already held by another account, counting each such answer.
+
+    "Already used" tells whether someone has an account with an address: so these answers
+    are limited per person enrolling (their NIR) and per client address, reserved before
+    the look-up like any other guess.
+
+    :raises core.throttle.Throttled: too many such answers lately.
+    :raises EmailAlreadyUsed:
+    """
+    attempt = get_throttle().reserve(*address_counters(nir, client_ip))
+    try:
+        check_email_free(email, account)
+    except EmailAlreadyUsed:
+        attempt.keep()
+        raise
+    attempt.release()
 
 
 def check_email_free(email: str, account: Account | None = None) -> None:

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from accounts import activation
-from accounts import mail
 from accounts import uniqueness
 from accounts.contact import ContactDetails
 from accounts.contact import canonical_email
@@ -36,14 +35,17 @@ class NewAccount:
     franceconnect_sub: str | None = None
 
 
-def create(new: NewAccount) -> Account:
-    """Create the pending account and its activation mail in one transaction, then send it.
+def create(new: NewAccount, *, client_ip: str) -> Account:
+    """Create the pending account and its activation mail in one transaction.
+
+    The mail worker sends the mail: no request waits for the mail server.
 
     :raises AccountAlreadyExists: the NIR has an account (a double submit too).
     :raises EmailAlreadyUsed: another account holds the address.
+    :raises core.throttle.Throttled: too many addresses already used lately.
     """
     contact = new.contact
-    activation.check_email_free(contact.email)
+    activation.check_address_free(contact.email, nir=new.nir, client_ip=client_ip)
     now = clock.now()
     account = Account(
         nir=new.nir,
@@ -61,7 +63,6 @@ def create(new: NewAccount) -> Account:
         message = activation.send_link(account, contact.email)
         db.session.commit()
     log.info("account %s created (%s), activation mail %s queued", account.id, new.path, message.id)
-    mail.deliver_now(message.id)
     return account
 
 

@@ -44,6 +44,20 @@ class AccountAlreadyActive(Refusal):
     guidance = ("sign_in",)
 
 
+class AddressChangeRefused(Refusal):
+    """An activation link that a newer one replaced asked to send a link to a new address."""
+
+    code = "activation.address_change_refused"
+    status = 403
+    title = _l("Changement d'adresse refusé")
+    message = _l(
+        "Ce lien a été remplacé par un plus récent : il ne permet plus de changer l'adresse "
+        "électronique. Utilisez le dernier lien reçu, ou connectez-vous avec votre numéro de "
+        "sécurité sociale et votre code personnel pour changer d'adresse."
+    )
+    guidance = ("sign_in",)
+
+
 class SignInFailed(Refusal):
     """NIR or code personnel wrong; the message never says which."""
 
@@ -104,3 +118,34 @@ class ActivationAddressDeleted(ActivationLinkRefused):
     """More than 21 days: the address is (or is about to be) deleted; ask for a new one."""
 
     code = "activation.address_deleted"
+
+
+# --- Other mailed links (sign-in unlock; recovery and address change next) ----------------
+
+
+class LinkError(Refusal):
+    """A mailed link that cannot be used; subclasses say why."""
+
+    code = "link.refused"
+    status = 410
+    title = _l("Lien inutilisable")
+    message = _l("Ce lien n'est plus valable.")
+
+
+class LinkUnknown(LinkError):
+    code = "link.unknown"
+    status = 404
+    message = _l(
+        "Ce lien n'est pas reconnu : il est peut-être incomplet. Copiez-le en entier depuis "
+        "le message reçu, ou cliquez directement dessus."
+    )
+
+
+class LinkUsed(LinkError):
+    code = "link.used"
+    message = _l("Ce lien a déjà servi : il ne fonctionne qu'une fois.")
+
+
+class LinkExpired(LinkError):
+    code = "link.expired"
+    message = _l("Ce lien a expiré : il n'était valable que peu de temps, par sécurité.")

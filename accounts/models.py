@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import Enum
 from sqlalchemy import ForeignKey
 from sqlalchemy import String
+from sqlalchemy import Text
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
@@ -88,3 +89,48 @@ class ActivationToken(Base):
     superseded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     account: Mapped[Account] = relationship(back_populates="activation_tokens")
+
+
+class BrowserSession(Base):
+    """The server's side of a browser's session: the cookie holds only a random key.
+
+    Only the key's SHA-256 is stored. ``account_id`` is set while someone is signed in, so
+    that their sessions can be listed and ended (sign-out everywhere, a new code
+    personnel, deletion of the account).
+    """
+
+    __tablename__ = "browser_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    data: Mapped[str] = mapped_column(Text)
+    account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("account.id", ondelete="CASCADE"), index=True
+    )
+    user_agent: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class LinkPurpose(enum.StrEnum):
+    """What a single-use mailed link does (activation links have a table of their own)."""
+
+    UNLOCK = "unlock"
+
+
+class MailedLink(Base):
+    """A single-use link mailed to an account's address; only its token's SHA-256 is kept."""
+
+    __tablename__ = "mailed_link"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("account.id", ondelete="CASCADE"), index=True
+    )
+    purpose: Mapped[LinkPurpose] = mapped_column(
+        Enum(LinkPurpose, native_enum=False, length=20, values_callable=_values)
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -98,3 +98,22 @@ def remembered_mailbox() -> str | None:
     """Return the address a link was just sent to on this browser, if any."""
     email = session.get(MAILBOX)
     return email if isinstance(email, str) else None
+
+
+UNLOCK = "accounts.unlock"
+
+
+def grant_unlock(account_id: int, link_id: int, until: datetime) -> None:
+    """Let this browser try the account's code personnel despite a block, until ``until``."""
+    session[UNLOCK] = {"account": account_id, "link": link_id, "until": int(until.timestamp())}
+
+
+def unlock_of(account_id: int) -> int | None:
+    """Return the unlock link this browser opened for ``account_id``, while it holds."""
+    unlock = session.get(UNLOCK)
+    if not isinstance(unlock, dict) or unlock.get("account") != account_id:
+        return None
+    if int(unlock.get("until", 0)) <= clock.now().timestamp():
+        return None
+    link = unlock.get("link")
+    return link if isinstance(link, int) else None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from flask import Flask
@@ -19,6 +20,12 @@ DEFAULTS: dict[str, Any] = {
     # New activation links a person may ask for (each one sends a mail).
     "ENROLLMENT_RESENDS_PER_ACCOUNT": "5/hour",
     "SIGN_IN_FAILURES_PER_IP": "50/hour",
+    # "Address already used" answers: they tell who has an account with an address.
+    "ADDRESS_IN_USE_PER_PERSON": "5/hour",
+    "ADDRESS_IN_USE_PER_IP": "20/hour",
+    # A browser's session ends after this long without a request, or this long after it began.
+    "SESSION_IDLE_TIMEOUT": 30 * 60,
+    "SESSION_ABSOLUTE_TIMEOUT": 12 * 3600,
 }
 EXTENSION_KEY = "ameli.accounts.settings"
 
@@ -38,6 +45,10 @@ class AccountSettings:
 
     resends_per_account: str
     sign_in_failures_per_ip: str
+    address_in_use_per_person: str
+    address_in_use_per_ip: str
+    session_idle_timeout: timedelta
+    session_absolute_timeout: timedelta
 
 
 def argon2_parameters(config: Mapping[str, Any]) -> Argon2Parameters:
@@ -69,6 +80,14 @@ def load(config: Mapping[str, Any]) -> AccountSettings:
     return AccountSettings(
         resends_per_account=settings.rate(config, "ENROLLMENT_RESENDS_PER_ACCOUNT"),
         sign_in_failures_per_ip=settings.rate(config, "SIGN_IN_FAILURES_PER_IP"),
+        address_in_use_per_person=settings.rate(config, "ADDRESS_IN_USE_PER_PERSON"),
+        address_in_use_per_ip=settings.rate(config, "ADDRESS_IN_USE_PER_IP"),
+        session_idle_timeout=timedelta(
+            seconds=settings.whole_number(config, "SESSION_IDLE_TIMEOUT", minimum=60)
+        ),
+        session_absolute_timeout=timedelta(
+            seconds=settings.whole_number(config, "SESSION_ABSOLUTE_TIMEOUT", minimum=60)
+        ),
     )
 
 

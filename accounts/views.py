@@ -25,14 +25,18 @@ from werkzeug.wrappers import Response
 
 from accounts import activation
 from accounts import errors as errors_module
+from accounts import links
 from accounts import sessions
 from accounts.forms import ResendForm
 from accounts.mail import get_settings as mail_settings
 from accounts.models import Account
+from accounts.models import LinkPurpose
 from core.fields import ValidationError
+from core.http import no_store
 from core.throttle import Throttled
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
+bp.after_request(no_store)
 Page = str | Response | tuple[str, int]
 SECTIONS = "ameli.accounts.page_sections"
 
@@ -52,6 +56,10 @@ class PageSection:
 def add_page_section(app: Flask, section: PageSection) -> None:
     """Add ``section`` to the "Mon compte" page of ``app``, after those added before."""
     app.extensions.setdefault(SECTIONS, []).append(section)
+
+
+def _client_ip() -> str:
+    return request.remote_addr or "unknown"
 
 
 @bp.route("/creation-compte/activation/<token>", methods=["GET", "POST"])
@@ -77,6 +85,7 @@ def _resend_page(
     errors: dict[str, ValidationError],
     refusal: str | None = None,
 ) -> str:
+    link = activation.find_link(token)
     return render_template(
         "accounts/resend.html",
         token=token,
@@ -85,6 +94,7 @@ def _resend_page(
         state=activation.state_of(account),
         account=account,
         refusal=refusal,
+        address_change=activation.is_latest(link),
     )
 
 
@@ -97,16 +107,35 @@ def _resend(token: str) -> Page:
     form = ResendForm()
     form.validate_on_submit()  # binds the data; CSRF was checked by CSRFProtect
     try:
-        activation.request_new_link(account, form.new_email)
+        activation.request_new_link(account, form.new_email, client_ip=_client_ip(), via_link=link)
     except errors_module.AccountAlreadyActive:
         return render_template("accounts/activated.html", already=True)
     except ValidationError as error:
         return _resend_page(token, account, form, {"email": error}), 422
-    except Throttled as error:
-        return _resend_page(token, account, form, {}, error.message), 429
+    except (Throttled, errors_module.AddressChangeRefused) as error:
+        status = 429 if isinstance(error, Throttled) else 403
+        return _resend_page(token, account, form, {}, error.message), status
     if account.email:
         sessions.remember_mailbox(account.email)
     return redirect(url_for(".check_mailbox"))
+
+
+@bp.get("/connexion/deblocage/<token>")
+def unlock(token: str) -> Page:
+    """Let the owner of a blocked account sign in from this browser despite the block."""
+    try:
+        link = links.redeem(token, LinkPurpose.UNLOCK)
+    except errors_module.LinkError as refused:
+        return render_template("accounts/link_refused.html", refusal=refused), refused.status
+    sessions.grant_unlock(link.account_id, link.id, link.expires_at)
+    flash(
+        _(
+            "Vous pouvez maintenant vous connecter depuis ce navigateur avec votre numéro de "
+            "sécurité sociale et votre code personnel."
+        ),
+        "info",
+    )
+    return redirect(url_for(sessions.SIGN_IN_ENDPOINT))
 
 
 @bp.get("/creation-compte/consultez-votre-messagerie")
@@ -135,7 +164,7 @@ def pending() -> Page:
     refusal: str | None = None
     if form.validate_on_submit():
         try:
-            activation.request_new_link(account, form.new_email)
+            activation.request_new_link(account, form.new_email, client_ip=_client_ip())
         except errors_module.AccountAlreadyActive:
             # The link was clicked meanwhile, in another tab or on another device.
             sessions.sign_in(account)

@@ -22,7 +22,7 @@ from core.clock import FrozenClock
 from core.db import db
 from tests import services
 
-pytest_plugins = ["tests.smtp", "tests.live"]
+pytest_plugins = ["tests.smtp", "tests.live", "tests.own_services"]
 
 TEST_CONFIG: dict[str, Any] = {
     "ENV": "test",
@@ -112,11 +112,16 @@ def app(database: dict[str, Any], clock: FrozenClock, tmp_path: Path) -> Iterato
     app = make_app(database, tmp_path, clock)
     with app.app_context():
         yield app
-        db.session.remove()
-        with db.engine.begin() as connection:
-            for table in reversed(db.metadata.sorted_tables):
-                connection.execute(table.delete())
-        db.engine.dispose()
+        empty_database()
+
+
+def empty_database() -> None:
+    """Give the session's database back empty, for the next test (inside an app context)."""
+    db.session.remove()
+    with db.engine.begin() as connection:
+        for table in reversed(db.metadata.sorted_tables):
+            connection.execute(table.delete())
+    db.engine.dispose()
 
 
 @pytest.fixture

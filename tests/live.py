@@ -16,9 +16,10 @@ from flask import Flask
 from werkzeug.serving import BaseWSGIServer
 from werkzeug.serving import make_server
 
+from accounts.mail import outbox
 from core.clock import FrozenClock
-from core.db import db
 from examples.partner_site.app import create_app as create_partner_site
+from tests.conftest import empty_database
 from tests.conftest import make_app
 from tests.conftest import reconfigure
 
@@ -31,34 +32,48 @@ class LiveServer:
     url: str
 
 
+def run_mail_worker(app: Flask, stop: threading.Event) -> None:
+    """Send the queued mails of ``app`` as ``ameli mail deliver --loop`` does, until ``stop``."""
+    while not stop.is_set():
+        with app.app_context():
+            outbox.deliver_due()
+        stop.wait(0.05)
+
+
 @pytest.fixture
 def live_server_factory(
     database: dict[str, Any], clock: FrozenClock, tmp_path: Path
 ) -> Iterator[Any]:
     """Start the service on a free port with the given settings; CSRF protection on."""
     started: list[tuple[BaseWSGIServer, threading.Thread, Flask]] = []
+    stop = threading.Event()
+    workers: list[threading.Thread] = []
 
     def start(**overrides: Any) -> LiveServer:
-        app = make_app(database, tmp_path, clock, WTF_CSRF_ENABLED=True, **overrides)
+        app = make_app(database, tmp_path, clock, **{"WTF_CSRF_ENABLED": True, **overrides})
         server = make_server("127.0.0.1", 0, app, threaded=True)
         url = f"http://127.0.0.1:{server.server_port}"
         # Links in mails, and the sandbox's URLs, must point at this very server.
         reconfigure(app, ISSUER=url)
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
+        # The mail worker of the deployment: requests only queue mails.
+        worker = threading.Thread(target=run_mail_worker, args=(app, stop), daemon=True)
+        worker.start()
+        workers.append(worker)
         started.append((server, thread, app))
         return LiveServer(app, url)
 
     yield start
+    stop.set()
+    for worker in workers:
+        worker.join(timeout=5)
     for server, thread, app in started:
         server.shutdown()
         thread.join(timeout=5)
         server.server_close()
         with app.app_context():
-            with db.engine.begin() as connection:
-                for table in reversed(db.metadata.sorted_tables):
-                    connection.execute(table.delete())
-            db.engine.dispose()
+            empty_database()
 
 
 class Browser(requests.Session):

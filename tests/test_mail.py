@@ -360,27 +360,25 @@ def test_unbuildable_message_is_given_up_at_once(
     assert len(smtp_server.wait_for(1)) == 1
 
 
-# --- deliver_now -----------------------------------------------------------------------
+# --- the request only writes; the worker sends --------------------------------------------
 
 
-def test_deliver_now_sends_only_that_message(mail_app: Flask, smtp_server: SmtpServer) -> None:
-    other_id = queue(recipient="autre@exemple.fr")
+def test_a_queued_message_waits_for_the_worker(mail_app: Flask, smtp_server: SmtpServer) -> None:
     message_id = queue()
 
-    assert outbox.deliver_now(message_id) is True
-
+    assert stored(message_id).sent_at is None and smtp_server.messages == []
+    assert outbox.deliver_due() == outbox.DeliveryReport(sent=1)
     assert [str(message["To"]) for message in smtp_server.wait_for(1)] == [RECIPIENT]
-    assert stored(other_id).sent_at is None
-    assert outbox.deliver_now(message_id) is False
+    assert outbox.deliver_due() == outbox.DeliveryReport()
 
 
-def test_deliver_now_leaves_failures_to_retries(
+def test_a_round_leaves_failures_to_later_rounds(
     mail_app: Flask, smtp_server: SmtpServer, clock: FrozenClock
 ) -> None:
     message_id = queue()
     smtp_server.stop()
 
-    assert outbox.deliver_now(message_id) is False
+    assert outbox.deliver_due() == outbox.DeliveryReport(retried=1)
 
     row = stored(message_id)
     assert (row.attempts, row.next_attempt_at) == (1, clock.now() + timedelta(minutes=1))
@@ -393,13 +391,18 @@ class UnforeseenFailure:
         raise RuntimeError("unexpected")
 
 
-def test_deliver_now_never_raises(app: Flask, caplog: pytest.LogCaptureFixture) -> None:
-    message_id = queue()
+def test_an_unforeseen_failure_is_retried_and_stops_no_other_message(
+    app: Flask, caplog: pytest.LogCaptureFixture, clock: FrozenClock
+) -> None:
+    first, second = queue(), queue(recipient="autre@exemple.fr")
 
-    assert outbox.deliver_now(message_id, mailer=UnforeseenFailure()) is False
+    assert outbox.deliver_due(mailer=UnforeseenFailure()) == outbox.DeliveryReport(retried=2)
 
-    assert caplog.messages == [f"mail {message_id} not sent at once, left for retries"]
-    assert stored(message_id).attempts == 0
+    assert f"mail {first} not sent: unexpected failure of the transport" in caplog.messages
+    for message_id in (first, second):
+        row = stored(message_id)
+        assert (row.attempts, row.last_error) == (1, "unexpected failure: RuntimeError")
+        assert row.next_attempt_at == clock.now() + timedelta(minutes=1)
 
 
 # --- concurrency -----------------------------------------------------------------------

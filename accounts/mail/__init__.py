@@ -1,8 +1,8 @@
-"""The service's mail: an outbox written in the caller's transaction, sent after its commit.
+"""The service's mail: an outbox written in the caller's transaction, sent by a worker.
 
-The public face of the mail: :func:`enqueue` a message with what it announces,
-:func:`deliver_now` it after the commit, and let ``ameli mail deliver`` (:func:`deliver_due`)
-retry whatever could not go out at once.
+The public face of the mail: :func:`enqueue` a message with what it announces, in the same
+transaction; ``ameli mail deliver --loop`` (:func:`deliver_due`) sends what is due and
+retries what could not go out.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from flask import Flask
 from accounts.mail.models import OutboxMessage
 from accounts.mail.outbox import DeliveryReport
 from accounts.mail.outbox import deliver_due
-from accounts.mail.outbox import deliver_now
 from accounts.mail.outbox import enqueue
 from accounts.mail.settings import get_settings
 
@@ -20,7 +19,6 @@ __all__ = [
     "DeliveryReport",
     "OutboxMessage",
     "deliver_due",
-    "deliver_now",
     "enqueue",
     "get_settings",
     "init_app",

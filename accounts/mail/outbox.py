@@ -1,8 +1,9 @@
-"""The outbox: mails written in the caller's transaction, sent after its commit, with retries.
+"""The outbox: mails written in the caller's transaction, sent by the mail worker, with retries.
 
-A message is *claimed* before it is sent: in a short transaction its next attempt is pushed
-a lease ahead, so that no other sender (a second ``ameli mail deliver``, or the web request's
-``deliver_now``) takes it meanwhile. On PostgreSQL the candidate row is read with
+Requests only write the outbox: no page waits for a mail server, however slow. The worker
+(``ameli mail deliver --loop``) sends what is due. A message is *claimed* before it is sent:
+in a short transaction its next attempt is pushed a lease ahead, so that no other sender (a
+second worker) takes it meanwhile. On PostgreSQL the candidate row is read with
 ``FOR UPDATE SKIP LOCKED``, so concurrent senders pass over each other's rows instead of
 waiting; on SQLite the conditional update alone decides. No transaction stays open while
 talking to the SMTP server. A sender that dies mid-send leaves the message due again once
@@ -104,7 +105,7 @@ def enqueue(
         attempts=0,
     )
     db.session.add(message)
-    # The id is known before commit, for deliver_now() and the caller's log lines.
+    # The id is known before commit, for the caller's log lines.
     db.session.flush()
     return message
 
@@ -145,26 +146,6 @@ def deliver_due(limit: int = 100, *, mailer: Mailer | None = None) -> DeliveryRe
             break
         report.count(_deliver(row, sender, mailer))
     return report
-
-
-def deliver_now(message_id: int, *, mailer: Mailer | None = None) -> bool:
-    """Try to send one message after the caller's commit; tell whether it went out.
-
-    It commits (or rolls back) the session itself. Never raises: whatever fails is logged
-    and left to ``ameli mail deliver``.
-    """
-    try:
-        mailer = mailer or get_settings().mailer
-        sender = get_settings().sender
-        row = _claim((OutboxMessage.id == message_id,))
-        if row is None:
-            return False
-        return _deliver(row, sender, mailer) is Outcome.SENT
-    except Exception:
-        # The person's account is committed already; a mail problem must not undo the page.
-        log.exception("mail %s not sent at once, left for retries", message_id)
-        db.session.rollback()
-        return False
 
 
 def back_off(attempts: int) -> timedelta:
@@ -238,6 +219,10 @@ def _deliver(row: OutboxMessage, sender: str, mailer: Mailer) -> Outcome:
         mailer.send(message)
     except MailerError as error:
         return _record_failure(row, str(error))
+    except Exception as error:
+        # A failure nobody foresaw must not stop the other messages: retried like the rest.
+        log.exception("mail %s not sent: unexpected failure of the transport", row.id)
+        return _record_failure(row, f"unexpected failure: {type(error).__name__}")
     message_id, domain = row.id, _domain(row.recipient)
     row.sent_at = now()
     # The body may hold a single-use link: it must not outlive its delivery.
