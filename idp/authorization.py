@@ -61,6 +61,9 @@ CODE_CHALLENGE_METHODS = ("S256",)
 _CODE_CHALLENGE_CHARACTERS = frozenset(
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~"
 )
+# The longest a parameter may be; an ID token hint and a claims request are the long ones.
+DEFAULT_PARAMETER_LENGTH = 2048
+PARAMETER_LENGTHS = {"id_token_hint": 8192, "claims": 4096}
 # RFC 6749 §3.1: these must not be given twice.
 SINGLE_VALUED = ("response_type", "client_id", "redirect_uri", "scope", "state")
 # The same length as Authlib's own codes: 48 letters and digits.
@@ -113,6 +116,16 @@ Check = Callable[[AuthorizationRequest], None]
 
 
 # --- 1. Checks, in order -----------------------------------------------------------------
+
+
+def check_parameter_sizes(request: AuthorizationRequest) -> None:
+    """Refuse a parameter longer than any real one, before it is read or sent back.
+
+    :raises InvalidRequestError: shown on our page: a huge ``state`` is never echoed.
+    """
+    for name, value in request.params.items():
+        if len(value) > PARAMETER_LENGTHS.get(name, DEFAULT_PARAMETER_LENGTH):
+            raise InvalidRequestError(f"The '{name[:40]}' parameter is too long.")
 
 
 def check_client(request: AuthorizationRequest) -> None:
@@ -278,6 +291,7 @@ def check_id_token_hint(request: AuthorizationRequest) -> None:
 
 
 CHECKS: tuple[Check, ...] = (
+    check_parameter_sizes,
     check_client,
     check_redirect_uri,
     check_single_values,

@@ -10,10 +10,14 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+from flask import current_app
+
 import keys
 from core import clock
 from idp import claims as claims_module
 from idp import storage
+from idp.client_keys import ClientKeyError
+from idp.client_keys import check_fetchable
 from idp.models import AuthMethod
 from idp.models import Client
 from idp.models import SubjectType
@@ -71,6 +75,11 @@ def register_client(
         raise ValueError("at least one --redirect-uri is needed")
     if auth_method == AuthMethod.PRIVATE_KEY_JWT and not (jwks_uri or jwks):
         raise ValueError("private_key_jwt needs --jwks-uri")
+    if jwks_uri:
+        try:
+            check_fetchable(jwks_uri, production=current_app.config["ENV"] == "production")
+        except ClientKeyError as error:
+            raise ValueError(str(error)) from error
     secret: str | None = None
     if auth_method in (AuthMethod.CLIENT_SECRET_BASIC, AuthMethod.CLIENT_SECRET_POST):
         secret = client_secret or secrets.token_urlsafe(32)

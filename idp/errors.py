@@ -11,6 +11,7 @@ from __future__ import annotations
 from authlib.oauth2 import OAuth2Error
 from authlib.oauth2.rfc6749 import AccessDeniedError
 from authlib.oauth2.rfc6749 import InvalidClientError
+from authlib.oauth2.rfc6749 import InvalidGrantError
 from authlib.oauth2.rfc6749 import InvalidRequestError
 from authlib.oauth2.rfc6749 import InvalidScopeError
 from authlib.oauth2.rfc6749 import UnsupportedResponseTypeError
@@ -26,6 +27,7 @@ __all__ = [
     "AccessDeniedError",
     "ConsentRequiredError",
     "InvalidClientError",
+    "InvalidGrantError",
     "InvalidRedirectURIError",
     "InvalidRequestError",
     "InvalidScopeError",

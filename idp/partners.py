@@ -13,9 +13,11 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 import accounts
+from core.http import no_store
 from idp import storage
 
 bp = Blueprint("partners", __name__, template_folder="templates")
+bp.after_request(no_store)
 
 
 def _partner_sites(account: accounts.Account) -> Mapping[str, Any]:

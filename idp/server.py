@@ -10,12 +10,13 @@ RP-Initiated Logout 1.0.
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Mapping
 from datetime import UTC
 from datetime import datetime
 from typing import Any
 
-import requests
 from authlib.integrations.flask_oauth2 import AuthorizationServer
 from authlib.integrations.flask_oauth2 import ResourceProtector
 from authlib.oauth2 import OAuth2Request
@@ -30,24 +31,28 @@ from authlib.oidc.rpinitiated import EndSessionEndpoint
 from authlib.oidc.rpinitiated import EndSessionRequest
 from flask import Flask
 from flask import current_app
-from joserfc.jwk import KeySet
+from joserfc import jwt
+from joserfc.errors import JoseError
 
 import accounts
 import keys
+from idp import client_keys
 from idp import storage
 from idp import tokens
 from idp.errors import InvalidClientError
+from idp.errors import InvalidGrantError
 from idp.models import AuthMethod
 from idp.models import AuthorizationCode
 from idp.models import Client
 from idp.models import PresentedToken
+from idp.models import Token
 from idp.settings import get_settings
 from idp.subject import subject
 
 EXTENSION_KEY = "ameli.idp.server"
 CLIENT_AUTH_METHODS = [method.value for method in AuthMethod]
 CONFIDENTIAL_AUTH_METHODS = [method for method in CLIENT_AUTH_METHODS if method != AuthMethod.NONE]
-JWKS_URI_TIMEOUT = 5
+log = logging.getLogger(__name__)
 
 
 def _active(account: accounts.Account) -> accounts.Account | None:
@@ -65,27 +70,32 @@ class Server(AuthorizationServer):
         refreshed: PresentedToken | None = request.refresh_token
         family_id: str | None
         code_id: int | None
+        exchanged: Token | None = None
         if code is not None:
             family_id, code_id, auth_time, claims = None, code.id, code.auth_time, code.claims
         else:
             assert refreshed is not None
-            row = refreshed.row
+            exchanged = refreshed.row
             family_id, code_id, auth_time, claims = (
-                row.family_id,
-                row.authorization_code_id,
-                row.auth_time,
-                row.claims,
+                exchanged.family_id,
+                exchanged.authorization_code_id,
+                exchanged.auth_time,
+                exchanged.claims,
             )
-        storage.save_token(
-            token,
-            client=request.client,
-            account=request.user,
-            family_id=family_id,
-            authorization_code_id=code_id,
-            auth_time=auth_time,
-            claims=claims,
-            refresh_lifetime=get_settings().refresh_token_lifetime,
-        )
+        try:
+            storage.save_token(
+                token,
+                client=request.client,
+                account=request.user,
+                family_id=family_id,
+                authorization_code_id=code_id,
+                auth_time=auth_time,
+                claims=claims,
+                refresh_lifetime=get_settings().refresh_token_lifetime,
+                exchanged=exchanged,
+            )
+        except storage.RefreshTokenReplayed as error:
+            raise InvalidGrantError() from error
 
 
 class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
@@ -117,7 +127,8 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
         return _active(refresh_token.row.account)
 
     def revoke_old_credential(self, refresh_token: PresentedToken) -> None:
-        storage.rotate(refresh_token.row)
+        # Retired with the new token's save, in one transaction (Server.save_token).
+        return None
 
 
 class PKCE(CodeChallenge):
@@ -156,9 +167,53 @@ class IDToken(OpenIDToken):
 
 
 class PrivateKeyJWT(JWTBearerClientAssertion):
-    """``private_key_jwt`` client authentication (OIDC Core §9, RFC 7523 §2.2)."""
+    """``private_key_jwt`` client authentication (OIDC Core §9, RFC 7523 §2.2).
+
+    The assertion's header is read before any key is looked for: an unsigned or symmetric
+    assertion, or one valid far into the future, is refused without fetching anything.
+    Keys come from :mod:`idp.client_keys`; every problem with them is ``invalid_client``.
+    """
 
     CLIENT_AUTH_METHOD = AuthMethod.PRIVATE_KEY_JWT.value
+    # An assertion is for one request: one valid for longer is a token, not a proof.
+    MAX_LIFETIME_SECONDS = 300
+
+    def __call__(self, query_client: Any, request: OAuth2Request) -> Client | None:
+        data = request.form
+        assertion = data.get("client_assertion")
+        if data.get("client_assertion_type") != self.CLIENT_ASSERTION_TYPE or not assertion:
+            return None
+        headers, claims = self.extract_assertion(assertion)
+        if headers.get("alg") not in client_keys.ASSERTION_ALGORITHMS:
+            raise InvalidClientError(description="The assertion must be signed with a public key.")
+        expires = claims.get("exp")
+        if isinstance(expires, int | float) and expires > time.time() + self.MAX_LIFETIME_SECONDS:
+            raise InvalidClientError(description="The assertion expires too far ahead.")
+        client_id = claims.get("sub")
+        if not isinstance(client_id, str):
+            raise InvalidClientError(description="Invalid claim: 'sub'")
+        client = query_client(client_id)
+        if not client:
+            raise InvalidClientError(description="The client does not exist on this server.")
+        kid = headers.get("kid")
+        try:
+            keys = client_keys.key_set(client, kid if isinstance(kid, str) else None)
+        except client_keys.ClientKeyError as error:
+            log.info("private_key_jwt of client %s refused: %s", client.client_id, error)
+            raise InvalidClientError(description="The client keys cannot verify it.") from error
+        request.client = client
+        self.process_assertion_claims(assertion, keys)
+        return self.authenticate_client(client)
+
+    def process_assertion_claims(self, assertion: str, resolve_key: Any) -> Any:
+        try:
+            token = jwt.decode(
+                assertion, resolve_key, algorithms=list(client_keys.ASSERTION_ALGORITHMS)
+            )
+        except (JoseError, ValueError, TypeError) as error:
+            raise InvalidClientError(description="The assertion does not verify.") from error
+        self.verify_claims(token.claims)
+        return token.claims
 
     def get_audiences(self) -> list[str]:
         return [tokens.issuer() + "/token", tokens.issuer()]
@@ -166,24 +221,6 @@ class PrivateKeyJWT(JWTBearerClientAssertion):
     def validate_jti(self, claims: Mapping[str, Any], jti: str) -> bool:
         expires_at = datetime.fromtimestamp(int(claims["exp"]), UTC)
         return storage.remember_assertion(str(claims["sub"]), str(jti), expires_at)
-
-    def resolve_client_public_key(self, client: Client) -> KeySet:
-        """Return the client's registered keys, or those served at its ``jwks_uri``.
-
-        :raises InvalidClientError: when the client has no usable keys.
-        """
-        document = client.jwks
-        if document is None and client.jwks_uri:
-            try:
-                response = requests.get(client.jwks_uri, timeout=JWKS_URI_TIMEOUT)
-                response.raise_for_status()
-                document = response.json()
-            except (requests.RequestException, ValueError) as error:
-                raise InvalidClientError(description="The client keys cannot be read.") from error
-        try:
-            return KeySet.import_key_set(document or {"keys": []})  # type: ignore[arg-type]
-        except (ValueError, TypeError, KeyError) as error:
-            raise InvalidClientError(description="The client keys are not a JWK Set.") from error
 
 
 class Revocation(RevocationEndpoint):
@@ -261,6 +298,7 @@ def init_app(app: Flask) -> None:
     """Bind a new authorization server and resource protector to ``app``."""
     server = build_server()
     server.init_app(app)
+    client_keys.init_app(app.extensions)
     server.register_token_generator("default", tokens.generate_token)
     server.register_client_auth_method(PrivateKeyJWT.CLIENT_AUTH_METHOD, PrivateKeyJWT())
     protector = ResourceProtector()

@@ -12,11 +12,13 @@ from werkzeug.wrappers import Response
 
 import accounts
 from core.fields import ValidationError
+from core.http import no_store
 from core.throttle import Throttled
 from core.urls import safe_next
 from idp.forms import SignInForm
 
 bp = Blueprint("signin", __name__, template_folder="templates")
+bp.after_request(no_store)
 Page = str | Response | tuple[str, int]
 
 

@@ -160,6 +160,10 @@ def nonce_used(client: Client, nonce: str) -> bool:
 # Tokens ------------------------------------------------------------------------------
 
 
+class RefreshTokenReplayed(Exception):
+    """The refresh token was exchanged already (a replay, or a race lost): family revoked."""
+
+
 def save_token(
     token: dict[str, Any],
     *,
@@ -170,8 +174,32 @@ def save_token(
     auth_time: datetime,
     claims: dict[str, Any] | None,
     refresh_lifetime: timedelta,
+    exchanged: Token | None = None,
 ) -> Token:
+    """Store an issued token; when it replaces ``exchanged`` (a refresh), retire that one in
+    the same transaction, if no other request did first.
+
+    A conditional update decides between two simultaneous exchanges of one refresh token:
+    exactly one wins; the other is a replay, which revokes the whole family (OAuth 2.0
+    Security BCP §4.14.2).
+
+    :raises RefreshTokenReplayed: ``exchanged`` was exchanged already.
+    """
     now = clock.now()
+    if exchanged is not None:
+        retired = db.session.execute(
+            update(Token)
+            .where(Token.id == exchanged.id, Token.rotated_at.is_(None))
+            .where(Token.revoked_at.is_(None))
+            .values(rotated_at=now, revoked_at=now)
+        )
+        if retired.rowcount != 1:  # type: ignore[attr-defined]
+            db.session.rollback()
+            revoke_family(exchanged.family_id)
+            log.warning(
+                "refresh token of family %s used twice: family revoked", exchanged.family_id
+            )
+            raise RefreshTokenReplayed()
     refresh = token.get("refresh_token")
     row = Token(
         client_id=client.id,
@@ -229,14 +257,6 @@ def redeem_refresh_token(refresh_token: str) -> PresentedToken | None:
     if presented.is_revoked() or presented.is_expired():
         return None
     return presented
-
-
-def rotate(row: Token) -> None:
-    """Retire a refresh token that was just exchanged, with its access token."""
-    now = clock.now()
-    row.rotated_at = now
-    row.revoked_at = row.revoked_at or now
-    db.session.commit()
 
 
 def revoke_family(family_id: str) -> None:

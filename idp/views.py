@@ -41,6 +41,17 @@ from idp.tokens import sign_userinfo
 from idp.tokens import userinfo_claims
 
 bp = Blueprint("oidc", __name__, template_folder="templates")
+# Public and cacheable; every other answer of the provider is personal or single-use.
+CACHEABLE = frozenset({"oidc.discovery"})
+
+
+@bp.after_request
+def never_stored(response: Response) -> Response:
+    if request.endpoint not in CACHEABLE:
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 Page = str | Response | WerkzeugResponse | tuple[str, int]
 
 _CONSENT_SALT = "ameli.idp.consent"
@@ -168,7 +179,9 @@ def authorize() -> Page:
 
 
 def _redirect_to_sign_in(params: dict[str, str]) -> WerkzeugResponse:
-    returning = {**params, authorization.LOGIN_MARKER: authorization.login_demand()}
+    # The hint (a NIR) fills the sign-in form once; the request coming back needs it no more.
+    returning = {name: value for name, value in params.items() if name != "login_hint"}
+    returning[authorization.LOGIN_MARKER] = authorization.login_demand()
     target = url_for(".authorize") + "?" + urlencode(returning)
     hint = params.get("login_hint")
     return redirect(url_for("signin.sign_in", next=target, login_hint=hint or None))

@@ -24,14 +24,11 @@ from oic.oic.message import OpenIDSchema
 from oic.oic.message import RegistrationResponse
 from oic.utils.authn.client import CLIENT_AUTHN_METHOD
 
-import keys
 from core.clock import FrozenClock
-from enrollment.registry import importer as registry_import
 from idp.clients import register_client
-from tests.enrollment.conftest import DEMO_CSV
 from tests.enrollment.conftest import GOOD_PASSWORD
 from tests.enrollment.conftest import VENTURI_NIR
-from tests.idp.conftest import make_account
+from tests.idp.conftest import start_provider
 
 NEXT = re.compile(r'name="next"[^>]*value="([^"]*)"')
 CONSENT_REQUEST = re.compile(r'name="request" value="([^"]+)"')
@@ -45,12 +42,7 @@ def clock() -> FrozenClock:
 
 @pytest.fixture
 def provider(live_server_factory: Any) -> Any:
-    server = live_server_factory()
-    with server.app.app_context(), DEMO_CSV.open(encoding="utf-8", newline="") as stream:
-        registry_import.import_csv(stream)
-        keys.ensure_keys()
-        make_account(VENTURI_NIR)
-    return server
+    return start_provider(live_server_factory)
 
 
 def sign_in(browser: Any, page: Any) -> Any:

@@ -83,6 +83,16 @@ def make_account(nir: str, status: AccountStatus = AccountStatus.ACTIVE, **field
     return account
 
 
+def start_provider(live_server_factory: Any) -> Any:
+    """A live service with the demo registry, signing keys and Venturi's active account."""
+    server = live_server_factory()
+    with server.app.app_context(), DEMO_CSV.open(encoding="utf-8", newline="") as stream:
+        registry_import.import_csv(stream)
+        keys.ensure_keys()
+        make_account(VENTURI_NIR)
+    return server
+
+
 def pkce_pair() -> tuple[str, str]:
     verifier = secrets.token_urlsafe(48)
     challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest())

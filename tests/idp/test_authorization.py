@@ -45,6 +45,7 @@ def session_of(account: Account | None, auth_time: datetime | None) -> BrowserSe
 
 def test_the_checks_run_in_the_order_of_the_request() -> None:
     assert [check.__name__ for check in authorization.CHECKS] == [
+        "check_parameter_sizes",
         "check_client",
         "check_redirect_uri",
         "check_single_values",

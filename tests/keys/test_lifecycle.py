@@ -294,6 +294,7 @@ def test_production_does_not_create_keys_and_says_what_to_run(
         database,
         tmp_path,
         ENV="production",
+        ISSUER="https://compte.ameli.example",
         KEY_ENCRYPTION_KEY="k" * 40,
         SMTP_URL="smtp://mail.example:25",
     )

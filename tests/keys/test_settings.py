@@ -15,10 +15,11 @@ from keys.settings import DEVELOPMENT_KEY_ENCRYPTION_KEY
 from keys.settings import KeySettings
 from keys.settings import get_settings
 
-STRONG_SECRET = "s" * 40
+STRONG_SECRET = "Zq8-f4Lr2W_x9Kd0pTm7vY3nB6hJ1sGc5eA"
 STRONG_KEK = "k" * 40
 PRODUCTION = {
     "ENV": "production",
+    "ISSUER": "https://compte.ameli.example",
     "SECRET_KEY": STRONG_SECRET,
     "SMTP_URL": "smtp://mail.example:25",
 }
