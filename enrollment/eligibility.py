@@ -161,16 +161,20 @@ def limits(nir: str, client_ip: str) -> tuple[tuple[Limit, str], ...]:
 
 
 def throttled(nir: str, client_ip: str, check: Callable[[], T]) -> T:
-    """Run ``check`` unless blocked; count it as a failure when the identity does not match.
+    """Reserve an attempt, run ``check``; keep the attempt only when the identity does not
+    match, so that only mismatches count, and no more checks run at once than allowed.
 
     :raises Throttled: too many recent failures for this NIR or this address.
     :raises EnrollmentRefused: what ``check`` raised.
     """
-    throttle = get_throttle()
-    keys = limits(nir, client_ip)
-    throttle.check(*keys)
+    attempt = get_throttle().reserve(*limits(nir, client_ip))
     try:
-        return check()
+        found = check()
     except IdentityNotRecognised:
-        throttle.record(*keys)
+        attempt.keep()
         raise
+    except BaseException:
+        attempt.release()
+        raise
+    attempt.release()
+    return found

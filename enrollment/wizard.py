@@ -1,15 +1,17 @@
-"""The state of an enrollment in progress, carried by the client as a signed, expiring token.
+"""The state of an enrollment in progress, carried as a sealed, expiring token.
 
-The web keeps the token in its session cookie; the mobile API hands it to the app. It is
-signed (itsdangerous, a salt of its own, a maximum age) so nobody can forge a verified
-identity, and the code personnel's hash inside it is encrypted as well, so the token never
-reveals even a hash of the secret.
+The web keeps the token in its server-side session; the mobile API hands it to the app. It
+is sealed (Fernet: AES and HMAC, a key of its own per purpose, derived from the secret key)
+so nobody can forge a verified identity, and nobody holding it can read it: not the NIR,
+the birth date, the IBAN and Vitale endings typed at step 1, nor the code personnel's hash.
+It expires ``ENROLLMENT_WIZARD_MAX_AGE`` seconds after it was sealed, by the service's clock.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import json
 from dataclasses import dataclass
 from dataclasses import field
 from dataclasses import replace
@@ -20,10 +22,8 @@ from cryptography.fernet import InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
-from itsdangerous import BadSignature
-from itsdangerous import SignatureExpired
-from itsdangerous import URLSafeTimedSerializer
 
+from core import clock
 from enrollment.errors import WizardExpired
 from enrollment.errors import WizardTampered
 from enrollment.person import VerifiedPerson
@@ -40,74 +40,79 @@ class WizardState:
     # What the person typed at step 1 and step 3, to refill the forms on "back" (no secret).
     step1: dict[str, str] = field(default_factory=dict)
     contact: dict[str, str] = field(default_factory=dict)
-    encrypted_password_hash: str | None = None
+    chosen_password_hash: str | None = None
 
     @property
     def has_password(self) -> bool:
-        return self.encrypted_password_hash is not None
+        return self.chosen_password_hash is not None
 
     def with_password_hash(self, password_hash: str) -> WizardState:
-        return replace(
-            self, encrypted_password_hash=_fernet().encrypt(password_hash.encode()).decode()
-        )
+        return replace(self, chosen_password_hash=password_hash)
 
     def password_hash(self) -> str:
         """Return the chosen code personnel's hash.
 
-        :raises WizardTampered: when there is none or it cannot be decrypted.
+        :raises WizardTampered: there is none (step 3 before step 2).
         """
-        if self.encrypted_password_hash is None:
+        if self.chosen_password_hash is None:
             raise WizardTampered()
-        try:
-            return _fernet().decrypt(self.encrypted_password_hash.encode()).decode()
-        except InvalidToken as error:
-            raise WizardTampered() from error
+        return self.chosen_password_hash
 
     def with_contact(self, contact: dict[str, str]) -> WizardState:
         return replace(self, contact=dict(contact))
 
     def dump(self, salt: str = SALT) -> str:
-        """Return the signed token that carries this state, signed for the purpose ``salt``."""
+        """Return the sealed token that carries this state, for the purpose ``salt``."""
         payload: dict[str, Any] = {
             "person": self.person.to_json(),
             "step1": self.step1,
             "contact": self.contact,
-            "password": self.encrypted_password_hash,
+            "password": self.chosen_password_hash,
         }
-        return _serializer(salt).dumps(payload)
+        sealed = _fernet(salt).encrypt_at_time(
+            json.dumps(payload, separators=(",", ":")).encode(), _seconds_now()
+        )
+        return sealed.decode("ascii")
 
 
 def load(token: str, salt: str = SALT) -> WizardState:
-    """Read a wizard token back; ``salt`` must be the one it was signed with.
+    """Read a wizard token back; ``salt`` must be the one it was sealed for.
 
     :raises WizardExpired: older than ``ENROLLMENT_WIZARD_MAX_AGE`` seconds.
-    :raises WizardTampered: not a token this service signed.
+    :raises WizardTampered: not a token this service sealed for ``salt``.
     """
     max_age = get_settings().wizard_max_age
+    fernet = _fernet(salt)
     try:
-        payload = _serializer(salt).loads(token, max_age=max_age)
+        # The seal is checked first: a forged token is forged, however old it claims to be.
+        sealed_at = fernet.extract_timestamp(token.encode("ascii"))
+        if _seconds_now() - sealed_at > max_age:
+            raise WizardExpired(max_age)
+        text = fernet.decrypt_at_time(token.encode("ascii"), max_age, _seconds_now())
+        payload = json.loads(text)
+        password = payload.get("password")
+        if password is not None and not isinstance(password, str):
+            raise TypeError("password hash")
         return WizardState(
             person=VerifiedPerson.from_json(payload["person"]),
             step1=dict(payload.get("step1") or {}),
             contact=dict(payload.get("contact") or {}),
-            encrypted_password_hash=payload.get("password"),
+            chosen_password_hash=password,
         )
-    except SignatureExpired as error:
-        raise WizardExpired(max_age) from error
-    except (BadSignature, KeyError, TypeError, ValueError) as error:
+    except (InvalidToken, UnicodeError, AttributeError, KeyError, TypeError, ValueError) as error:
         raise WizardTampered() from error
 
 
-def _serializer(salt: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
+def _seconds_now() -> int:
+    return int(clock.now().timestamp())
 
 
-def _fernet() -> Fernet:
+def _fernet(salt: str) -> Fernet:
     secret = str(current_app.config["SECRET_KEY"]).encode()
     key = HKDF(
         algorithm=hashes.SHA256(),
         length=32,
-        salt=hashlib.sha256(SALT.encode()).digest(),
-        info=b"password-hash-encryption",
+        salt=hashlib.sha256(salt.encode()).digest(),
+        info=b"enrollment-wizard-seal",
     ).derive(secret)
     return Fernet(base64.urlsafe_b64encode(key))

@@ -193,6 +193,11 @@ class FranceConnectClient:
             body = None
         if not isinstance(body, dict):
             raise errors.ProviderError(f"token endpoint answered {response.status_code}, no JSON")
+        refused = body.get("error") in ("invalid_grant", "invalid_request")
+        if response.status_code == 400 and refused:
+            # The code came back in the browser: a forged, replayed or late one is the
+            # person's to start again, not FranceConnect's failure.
+            raise errors.CodeRefused(f"token endpoint error {body.get('error')!r}")
         if response.status_code != 200:
             raise errors.ProviderError(f"token endpoint error {body.get('error')!r}")
         tokens = {name: body.get(name) for name in ("id_token", "access_token", "token_type")}

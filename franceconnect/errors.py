@@ -61,6 +61,17 @@ class ProviderError(FranceConnectError):
     code = "franceconnect.provider_error"
 
 
+class CodeRefused(ProviderError):
+    """FranceConnect refused the code it was given back: expired, used, or never its own."""
+
+    code = "franceconnect.code_refused"
+    status = 400
+    message = _l(
+        "Votre connexion avec FranceConnect a expiré ou n'est plus valable. Recommencez, ou "
+        "créez votre compte avec votre carte Vitale et votre IBAN."
+    )
+
+
 # --- Reaching FranceConnect --------------------------------------------------------------
 
 

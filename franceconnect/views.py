@@ -17,6 +17,7 @@ from flask import session
 from flask import url_for
 from werkzeug.wrappers import Response
 
+from core.http import no_store
 from franceconnect import errors
 from franceconnect import session as fc_session
 from franceconnect.client import FranceConnectClient
@@ -25,6 +26,7 @@ from franceconnect.settings import get_settings
 
 log = logging.getLogger(__name__)
 bp = Blueprint("franceconnect", __name__, url_prefix="/franceconnect", template_folder="templates")
+bp.after_request(no_store)
 # Where a verified identity goes next: the FranceConnect path of enrollment (by name only).
 AFTER_SIGN_IN = "enrollment.franceconnect_nir_step"
 

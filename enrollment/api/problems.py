@@ -30,6 +30,7 @@ from flask_babel import lazy_gettext as _l
 
 import accounts
 from core.errors import Refusal
+from core.errors import ServiceUnavailable
 from core.fields import FieldErrors
 from core.fields import ValidationError
 from core.throttle import Throttled
@@ -111,9 +112,11 @@ PROBLEMS: tuple[type[Refusal], ...] = (
     ActivationTokenExpired,
     accounts.AccountAlreadyActive,
     Throttled,
+    ServiceUnavailable,
 )
 # Codes of ``errors[].code`` that describe the request's shape rather than a rule of a field.
 SHAPE_ERRORS: dict[str, str] = {
+    "field.missing": _l("Ce champ est obligatoire."),
     "field.wrong_type": _l("Ce champ n'a pas le bon type."),
     "field.unknown": _l("Ce champ n'est pas attendu."),
     "field.invalid_text": _l("Ce champ contient des caractères qui ne sont pas du texte valide."),

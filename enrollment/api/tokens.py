@@ -1,7 +1,7 @@
-"""The two bearer tokens of the mobile API, each signed with a salt of its own.
+"""The two bearer tokens of the mobile API, each with a salt of its own.
 
 - The **enrollment token** carries the same :class:`~enrollment.wizard.WizardState` as the
-  web's session cookie, signed for the API (``WIZARD_SALT``), so that neither token can be
+  web's session, sealed for the API (``WIZARD_SALT``), so that neither token can be
   replayed on the other channel. It expires after ``ENROLLMENT_WIZARD_MAX_AGE`` seconds.
 - The **activation token**, handed out at account creation, lets the app follow and resend
   the activation mail without a session. It names the account only, and expires after

@@ -20,7 +20,10 @@ from werkzeug.exceptions import BadRequest
 from werkzeug.exceptions import RequestEntityTooLarge
 
 import accounts
+from core.db import UNAVAILABLE
+from core.db import db
 from core.errors import Refusal
+from core.errors import ServiceUnavailable
 from core.fields import FieldErrors
 from core.fields import ValidationError
 from enrollment import card_and_bank
@@ -73,6 +76,20 @@ def send_refusal(refusal: Refusal) -> Response:
     return Problem.of(refusal).response()
 
 
+def send_unavailable(error: Exception) -> Response:
+    try:
+        db.session.rollback()
+    except Exception:  # the connection may be gone for good; nothing more to undo
+        pass
+    problem = Problem.of(ServiceUnavailable())
+    problem.headers = {"Retry-After": str(ServiceUnavailable.retry_after)}
+    return problem.response()
+
+
+for _unavailable in UNAVAILABLE:
+    bp.register_error_handler(_unavailable, send_unavailable)
+
+
 @bp.errorhandler(RequestEntityTooLarge)
 def body_too_large(error: RequestEntityTooLarge) -> Response:
     return Problem.of(RequestTooLarge()).response()
@@ -92,16 +109,16 @@ def never_cache(response: Response) -> Response:
 # --- Reading requests --------------------------------------------------------------------
 
 
-def _body(fields: Mapping[str, FieldType]) -> dict[str, Any]:
+def _body(fields: Mapping[str, FieldType], required: tuple[str, ...] = ()) -> dict[str, Any]:
     """Return the JSON object of the request, each field of the expected type.
 
     :raises BodyNotJsonObject: the body is not a JSON object.
-    :raises UnexpectedFields: listing every field of the wrong type or unknown.
+    :raises UnexpectedFields: listing every field missing, of the wrong type or unknown.
     """
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict):
         raise BodyNotJsonObject()
-    errors: list[FieldProblem] = []
+    errors = [FieldProblem.shape(name, "field.missing") for name in required if name not in payload]
     for name, value in payload.items():
         expected = fields.get(name)
         if expected is None:
@@ -260,7 +277,7 @@ def password_rules() -> Response:
 def check_password() -> Response:
     """Tell which rules a candidate code breaks and how strong it is (the live indicator)."""
     state = _wizard_state()
-    body = _body(PASSWORD_CHECK_FIELDS)
+    body = _body(PASSWORD_CHECK_FIELDS, required=("password",))
     answer = live.check_code_personnel(
         state.person, body.get("password") or "", body.get("confirmation"), _client_ip()
     )
@@ -298,7 +315,7 @@ def create_account() -> Response:
     details = accounts.parse_contact({name: body.get(name) for name in CONTACT_FIELDS})
     new = state.person.new_account(state.password_hash(), details)
     try:
-        account = accounts.create(new)
+        account = accounts.create(new, client_ip=_client_ip())
     except (accounts.EmailAlreadyUsed, accounts.AccountAlreadyExists) as error:
         # The same submission sent twice (a lost answer, retried) gets the same answer.
         if not accounts.is_same_submission(new):
@@ -327,7 +344,7 @@ def resend_activation() -> Response:
         raise UnknownDestination([FieldProblem.shape("destination", "field.invalid_choice")])
     new_email = (body.get("email") or "") if destination == "new" else None
     try:
-        accounts.request_new_link(account, new_email)
+        accounts.request_new_link(account, new_email, client_ip=_client_ip())
     except ValidationError as error:
         raise FieldErrors({"email": error}) from error
     return _json(_activation(account))

@@ -21,6 +21,7 @@ import accounts
 import franceconnect
 from core.fields import FieldErrors
 from core.fields import ValidationError
+from core.http import no_store
 from core.language import clear_session
 from core.throttle import Throttled
 from enrollment import card_and_bank
@@ -44,6 +45,8 @@ bp = Blueprint(
     static_folder="static",
     static_url_path="/static",
 )
+# Enrollment steps show who the person is: never kept in a cache or the history.
+bp.after_request(no_store)
 # The web carries its enrollment token in the session cookie (the app, in a bearer token).
 WIZARD = "enrollment.wizard"
 CONTACT_FIELDS = ("email", "mobile_phone", "landline_phone", "marketing_consent")
@@ -222,6 +225,7 @@ def contact_step() -> Page:
         return redirect(url_for(".password_step"))
     form = ContactForm()
     errors: dict[str, ValidationError] = {}
+    refusal: str | None = None
     if request.method == "GET":
         form.process(data=state.contact or {"email": state.person.suggested_email or ""})
     elif form.validate_on_submit():
@@ -235,19 +239,22 @@ def contact_step() -> Page:
             errors = error.errors
         except accounts.EmailAlreadyUsed as error:
             errors = {"email": error}
+        except Throttled as error:
+            refusal = error.message
         except accounts.AccountAlreadyExists as error:
             session.pop(WIZARD, None)
             return _refused(error, 409)
+    status = 429 if refusal else 422 if errors else 200
     return render_template(
-        "enrollment/contact.html", form=form, state=state, errors=errors
-    ), 422 if errors else 200
+        "enrollment/contact.html", form=form, state=state, errors=errors, refusal=refusal
+    ), status
 
 
 def _create_account(state: WizardState, details: accounts.ContactDetails) -> WerkzeugResponse:
     """Create the account and sign out; the same form sent twice lands on the same page."""
     new = state.person.new_account(state.password_hash(), details)
     try:
-        accounts.create(new)
+        accounts.create(new, client_ip=_client_ip())
     except (accounts.EmailAlreadyUsed, accounts.AccountAlreadyExists):
         if not accounts.is_same_submission(new):
             raise

@@ -33,6 +33,7 @@ from core.db import db
 from enrollment.api.openapi import document
 from enrollment.registry import importer as registry_import
 from tests.api.conftest import identity
+from tests.conftest import empty_database
 from tests.conftest import make_app
 from tests.enrollment.conftest import DEMO_CSV
 from tests.enrollment.conftest import GOOD_PASSWORD
@@ -73,11 +74,7 @@ def api_app(sqlite_database: dict[str, Any], tmp_path: Path) -> Iterator[Flask]:
         with DEMO_CSV.open(encoding="utf-8", newline="") as stream:
             registry_import.import_csv(stream)
         yield app
-        db.session.remove()
-        with db.engine.begin() as connection:
-            for table in reversed(db.metadata.sorted_tables):
-                connection.execute(table.delete())
-        db.engine.dispose()
+        empty_database()
 
 
 @pytest.fixture

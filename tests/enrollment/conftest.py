@@ -16,6 +16,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from accounts.mail import outbox
 from enrollment.registry import importer as registry_import
 
 DEMO_CSV = Path(__file__).resolve().parents[2] / "enrollment" / "data" / "demo_beneficiaries.csv"
@@ -116,7 +117,12 @@ ACTIVATION_LINK = re.compile(r"https?://\S+/creation-compte/activation/([A-Za-z0
 
 
 def sent_mails(app: Flask) -> list[EmailMessage]:
-    """Return the mails the service wrote to its file outbox, oldest first."""
+    """Return the mails the service wrote to its file outbox, oldest first.
+
+    Requests only queue mails: what the mail worker would have sent by now is sent first.
+    """
+    with app.app_context():
+        outbox.deliver_due()
     folder = Path(app.config["MAIL_OUTBOX_DIR"])
     files = sorted(folder.glob("*.eml"), key=lambda path: path.stat().st_mtime_ns)
     return [message_from_bytes(path.read_bytes(), policy=default) for path in files]  # type: ignore[misc]

@@ -200,8 +200,10 @@ def test_smtp_down_at_enrollment_keeps_the_account_and_mails_once_it_is_back(
     reconfigure(app, SMTP_URL=smtp_server.url)
 
     enroll.complete()
-
     assert account().status is AccountStatus.PENDING
+    result = app.test_cli_runner().invoke(args=["mail", "deliver"])
+    assert result.exit_code == 0 and result.stdout == "0 sent, 1 to retry, 0 given up\n"
+
     message = db.session.scalars(select(OutboxMessage)).one()
     assert message.sent_at is None and message.attempts == 1
     smtp_server.start()

@@ -74,7 +74,11 @@ def test_twenty_people_submitting_the_same_address_at_once_make_one_account(
     contact = ContactDetails("famille@example.org", None, None, False)
     hash_ = "$argon2id$v=19$m=1024,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo"
     actions = [
-        (lambda person=person: creation.create(person.new_account(hash_, contact)))
+        (
+            lambda person=person: creation.create(
+                person.new_account(hash_, contact), client_ip="192.0.2.1"
+            )
+        )
         for person in people(20)
     ]
 
@@ -94,7 +98,10 @@ def test_a_double_submit_makes_one_account(postgresql_app: Flask, registry: None
 
     outcomes = run_together(
         postgresql_app,
-        [lambda: creation.create(person.new_account(hash_, contact)) for _ in range(2)],
+        [
+            lambda: creation.create(person.new_account(hash_, contact), client_ip="192.0.2.1")
+            for _ in range(2)
+        ],
     )
 
     assert outcomes.count(None) == 1

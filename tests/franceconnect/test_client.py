@@ -154,6 +154,8 @@ def _spoil(provider: FakeFranceConnect, clock: FrozenClock, what: str) -> None:
         provider.userinfo_claims["birthplace"] = ""
     elif what == "token refused":
         provider.mock.post(FC + "/token", status_code=400, json={"error": "invalid_grant"})
+    elif what == "token error":
+        provider.mock.post(FC + "/token", status_code=401, json={"error": "invalid_client"})
     elif what == "token timeout":
         provider.mock.post(FC + "/token", exc=requests.exceptions.ReadTimeout)
     elif what == "userinfo down":
@@ -179,7 +181,8 @@ def _spoil(provider: FakeFranceConnect, clock: FrozenClock, what: str) -> None:
         ("userinfo signature", 502, "franceconnect.bad_signature", "n'a pas pu aboutir"),
         ("userinfo json", 502, "franceconnect.userinfo_not_jwt", "toutes les informations"),
         ("userinfo birthplace", 502, "franceconnect.invalid_userinfo", "toutes les informations"),
-        ("token refused", 502, "franceconnect.provider_error", "n'a pas pu aboutir"),
+        ("token refused", 400, "franceconnect.code_refused", "a expiré ou n'est plus valable"),
+        ("token error", 502, "franceconnect.provider_error", "n'a pas pu aboutir"),
         ("token timeout", 504, "franceconnect.timeout", "ne répond pas"),
         ("userinfo down", 503, "franceconnect.unavailable", "ne répond pas"),
     ],

@@ -179,6 +179,7 @@ def test_production_refuses_a_half_configured_client(tmp_path: Path) -> None:
     config = {
         **TEST_CONFIG,
         "ENV": "production",
+        "ISSUER": "https://compte.ameli.example",
         "SMTP_URL": "smtp://127.0.0.1:25",
         "KEY_ENCRYPTION_KEY": "k" * 64,
         "FRANCECONNECT_BASE_URL": "https://oidc.franceconnect.gouv.fr/api/v2",
@@ -192,6 +193,7 @@ def test_production_refuses_plain_http(tmp_path: Path) -> None:
     config = {
         **TEST_CONFIG,
         "ENV": "production",
+        "ISSUER": "https://compte.ameli.example",
         "SMTP_URL": "smtp://127.0.0.1:25",
         "KEY_ENCRYPTION_KEY": "k" * 64,
         "FRANCECONNECT_BASE_URL": "http://oidc.franceconnect.gouv.fr/api/v2",
