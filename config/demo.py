@@ -2,8 +2,8 @@
 
 Registers, idempotently, the demo partner site and a FranceConnect client, writes the
 partner's credentials to ``instance/partner_site.json``, starts the partner site
-(``examples/partner_site``, port 5001) in a subprocess and runs the service with the
-threaded development server. Ctrl-C stops both.
+(``examples/partner_site``, port 5001) and the mail worker in subprocesses and runs the
+service with the threaded development server. Ctrl-C stops all three.
 """
 
 from __future__ import annotations
@@ -97,16 +97,25 @@ def demo_command(port: int) -> None:
     environment = {**os.environ, "PARTNER_SITE_CONFIG": str(settings_file)}
     # Flask ignores app.run() under its CLI; the partner site is a plain script.
     environment.pop("FLASK_RUN_FROM_CLI", None)
-    partner = subprocess.Popen(
-        [sys.executable, "-m", "examples.partner_site.app"], cwd=ROOT, env=environment
-    )
+    helpers = [
+        subprocess.Popen(
+            [sys.executable, "-m", "examples.partner_site.app"], cwd=ROOT, env=environment
+        ),
+        # Pages only queue mails; the worker sends them, as in production.
+        subprocess.Popen(
+            [sys.executable, "-m", "config", "mail", "deliver", "--loop", "--interval", "1"],
+            env=environment,
+        ),
+    ]
     click.echo(f"ameli: {issuer}  —  site partenaire de démonstration: {PARTNER_URL}")
     try:
         # app.run() is a no-op inside the flask CLI: serve with Werkzeug directly.
         run_simple("127.0.0.1", port, app, threaded=True, use_reloader=False)
     finally:
-        partner.terminate()
-        try:
-            partner.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            partner.kill()
+        for helper in helpers:
+            helper.terminate()
+        for helper in helpers:
+            try:
+                helper.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                helper.kill()

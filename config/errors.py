@@ -15,6 +15,10 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import InternalServerError
 
+from core.db import UNAVAILABLE
+from core.db import db
+from core.errors import ServiceUnavailable
+
 log = logging.getLogger(__name__)
 
 # Title and explanation of each status a person may meet.
@@ -39,6 +43,10 @@ PAGES: dict[int, tuple[str, str]] = {
         _l("Cette page ne peut pas être utilisée de cette façon."),
     ),
     413: (_l("Envoi trop volumineux"), _l("Les informations envoyées sont trop volumineuses.")),
+    414: (
+        _l("Adresse trop longue"),
+        _l("L'adresse de la page demandée est trop longue. Revenez à l'accueil et réessayez."),
+    ),
     429: (
         _l("Trop de tentatives"),
         _l("Vous avez fait trop de tentatives. Patientez puis réessayez."),
@@ -62,6 +70,8 @@ def init_app(app: Flask) -> None:
     """Render every HTTP error, and every unexpected exception, as a page."""
     app.register_error_handler(CSRFError, _expired_form)
     app.register_error_handler(HTTPException, _http_error)
+    for unavailable in UNAVAILABLE:
+        app.register_error_handler(unavailable, _database_unavailable)
     app.register_error_handler(Exception, _unexpected_error)
 
 
@@ -93,10 +103,30 @@ def _expired_form(error: CSRFError) -> tuple[str, int]:
     ), 400
 
 
-def _http_error(error: HTTPException) -> tuple[Response | str, int] | HTTPException:
+def _http_error(
+    error: HTTPException,
+) -> tuple[Response | str, int] | tuple[Response | str, int, list[tuple[str, str]]] | HTTPException:
     if error.code is None or error.code < 400:
         return error  # redirects and the like pass through untouched
-    return render_error(error.code)
+    page, status = render_error(error.code)
+    # What the error itself says about the request, such as the methods a URL allows.
+    kept = [
+        (name, value) for name, value in error.get_headers() if name in ("Allow", "Retry-After")
+    ]
+    return page, status, kept
+
+
+def _database_unavailable(error: Exception) -> tuple[Response | str, int, dict[str, str]]:
+    """Say the service is away for a moment (503), not that it broke (500)."""
+    try:
+        db.session.rollback()
+    except Exception:  # the connection may be gone for good; nothing more to undo
+        log.debug("rollback after a database failure failed too", exc_info=True)
+    log.warning(
+        "database unreachable on %s %s: %s", request.method, request.path, type(error).__name__
+    )
+    page, status = render_error(ServiceUnavailable.status)
+    return page, status, {"Retry-After": str(ServiceUnavailable.retry_after)}
 
 
 def _unexpected_error(error: Exception) -> tuple[Response | str, int]:

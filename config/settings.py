@@ -6,6 +6,7 @@ Every setting is documented in the README's table. Secrets may come from a file
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -15,9 +16,11 @@ from flask import Flask
 
 from core.errors import ConfigurationError
 
-__all__ = ["ConfigurationError", "check_production", "load", "sqlalchemy_url"]
+__all__ = ["ConfigurationError", "check_production", "load", "sqlalchemy_url", "warn_production"]
 
 DEFAULT_SECRET_KEY = "dev-only-secret-key-change-me"
+# A random key of 32 characters has far more: fewer is a key typed by hand, or a pattern.
+MINIMUM_SECRET_VARIETY = 12
 ENVIRONMENTS = ("development", "demo", "test", "production")
 # Settings that may be given as the path of a file holding the value.
 FILE_SECRETS = (
@@ -30,6 +33,7 @@ FILE_SECRETS = (
     "IDP_PAIRWISE_SECRET",
 )
 INSTANCE_FILE = "ameli.cfg"
+log = logging.getLogger(__name__)
 
 
 def defaults(instance_path: str) -> dict[str, Any]:
@@ -44,6 +48,9 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "REDIS_URL": None,
         "ISSUER": "http://127.0.0.1:5000",
         "SANDBOX_ENABLED": None,  # None: on in development and demo, off elsewhere
+        # How many proxies (nginx, a load balancer) stand before the service and say, in
+        # X-Forwarded-*, who the client is; 0: nobody, the headers are ignored.
+        "TRUSTED_PROXIES": 0,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
@@ -82,7 +89,13 @@ def _derive(config: dict[str, Any]) -> None:
     if config["SANDBOX_ENABLED"] is None:
         config["SANDBOX_ENABLED"] = config["ENV"] in ("development", "demo")
     config["SQLALCHEMY_DATABASE_URI"] = sqlalchemy_url(str(config["DATABASE_URL"]))
-    config["SESSION_COOKIE_SECURE"] = config["ENV"] == "production"
+    # A failed statement's parameters (a NIR, a hash, an address) never reach a log line.
+    config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+        **config["SQLALCHEMY_ENGINE_OPTIONS"],
+        "hide_parameters": True,
+    }
+    # Served over https, the session cookie never travels in clear (behind a TLS proxy too).
+    config["SESSION_COOKIE_SECURE"] = str(config["ISSUER"]).startswith("https://")
 
 
 def sqlalchemy_url(url: str) -> str:
@@ -109,7 +122,27 @@ def check_production(config: Mapping[str, Any]) -> None:
         )
     if len(str(secret)) < 32:
         raise ConfigurationError("production needs a secret key of at least 32 characters")
+    if len(set(str(secret))) < MINIMUM_SECRET_VARIETY:
+        raise ConfigurationError(
+            "production refuses a secret key of so few different characters (a repeated "
+            "letter): use a random one, such as python3 -c 'import secrets; "
+            "print(secrets.token_urlsafe(48))'"
+        )
     if config.get("SANDBOX_ENABLED"):
         raise ConfigurationError(
             "production refuses the FranceConnect sandbox: unset AMELI_SANDBOX_ENABLED"
+        )
+    if not str(config.get("ISSUER", "")).startswith("https://"):
+        raise ConfigurationError(
+            "production needs an https:// AMELI_ISSUER: the public address people and "
+            "partners reach, behind TLS"
+        )
+
+
+def warn_production(config: Mapping[str, Any]) -> None:
+    """Say what production may run without, but should not."""
+    if config["ENV"] == "production" and not config.get("REDIS_URL"):
+        log.warning(
+            "production without AMELI_REDIS_URL: limits are counted per process, so each "
+            "worker and each instance allows its own share of guesses"
         )

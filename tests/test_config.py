@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pytest
@@ -11,9 +12,10 @@ from config.settings import DEFAULT_SECRET_KEY
 from config.settings import ConfigurationError
 from tests.cli import run_ameli
 
-STRONG_SECRET = "s" * 40
+STRONG_SECRET = "Zq8-f4Lr2W_x9Kd0pTm7vY3nB6hJ1sGc5eA"
 PRODUCTION = {
     "ENV": "production",
+    "ISSUER": "https://compte.ameli.example",
     "SECRET_KEY": STRONG_SECRET,
     "KEY_ENCRYPTION_KEY": "k" * 40,
     "SMTP_URL": "smtp://mail.example:25",
@@ -114,6 +116,9 @@ def test_an_unknown_environment_name_is_refused(tmp_path: Path) -> None:
         ),
         ({**PRODUCTION, "SMTP_URL": None}, "production needs AMELI_SMTP_URL"),
         ({**PRODUCTION, "KEY_ENCRYPTION_KEY": None}, "production needs a key-encryption key"),
+        ({**PRODUCTION, "SECRET_KEY": "s" * 40}, "secret key of so few different characters"),
+        ({**PRODUCTION, "SECRET_KEY": "ab" * 20}, "secret key of so few different characters"),
+        ({**PRODUCTION, "ISSUER": "http://compte.ameli.example"}, "https:// AMELI_ISSUER"),
     ],
 )
 def test_production_refuses_unsafe_settings(
@@ -128,6 +133,21 @@ def test_production_starts_with_a_real_secret_and_no_sandbox(tmp_path: Path) -> 
 
     assert app.config["SANDBOX_ENABLED"] is False
     assert app.config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_production_without_redis_starts_but_says_limits_are_per_process(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="config.settings"):
+        create_app(PRODUCTION, instance_path=str(tmp_path))
+        create_app(
+            {**PRODUCTION, "REDIS_URL": "redis://127.0.0.1:6379/0"}, instance_path=str(tmp_path)
+        )
+
+    assert [record.getMessage() for record in caplog.records] == [
+        "production without AMELI_REDIS_URL: limits are counted per process, so each worker "
+        "and each instance allows its own share of guesses"
+    ]
 
 
 def test_the_command_line_gives_the_reason_in_one_line(tmp_path: Path) -> None:

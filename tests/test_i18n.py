@@ -197,7 +197,11 @@ def test_the_switch_is_dsfr_links_that_work_without_javascript(client: FlaskClie
     assert 'aria-current="true"' in english and "aria-current" not in french
     assert 'href="/langue/fr?next=/creation-compte/?etape%3D1"' in french
     assert 'aria-controls="langues" aria-expanded="false"' in html
-    assert "<noscript><style>.fr-translate__menu { visibility: visible;" in html
+    # Without JavaScript the menu stays open, by a style sheet (the CSP forbids inline style).
+    assert '<noscript><link rel="stylesheet" href="/static/css/noscript.css"></noscript>' in html
+    with client.get("/static/css/noscript.css") as response:
+        sheet = response.get_data(as_text=True)
+    assert ".fr-translate__menu {\n  visibility: visible;" in sheet
 
 
 # --- Mails -------------------------------------------------------------------------------

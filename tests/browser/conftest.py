@@ -57,7 +57,11 @@ FAILED = pytest.StashKey[bool]()
 @pytest.fixture
 def page(chromium: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
     """A fresh browser tab (320 px wide unless a test says otherwise); a screenshot on failure."""
-    context = chromium.new_context(viewport={"width": 1024, "height": 800}, locale="fr-FR")
+    # axe-core is injected as an inline script, which the pages' CSP rightly refuses;
+    # tests/browser/test_security_headers.py checks the pages under their real CSP.
+    context = chromium.new_context(
+        viewport={"width": 1024, "height": 800}, locale="fr-FR", bypass_csp=True
+    )
     tab = context.new_page()
     tab.set_default_timeout(10_000)
     yield tab
